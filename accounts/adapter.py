@@ -1,0 +1,74 @@
+from typing import Any
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import assign_role
+from portal.fields import MobileField
+from portal.sms import send_templated_sms
+from portal.validators import validate_national_code
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """allauth, fitted to national codes as user names and Iranian mobiles as phone numbers."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "username_taken": _("An account with this national code already exists."),
+        "phone_taken": _("An account with this mobile number already exists."),
+        "invalid_login": _("The national code or password is not correct."),
+    }
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        return super().clean_username(validate_national_code(username), shallow=shallow)
+
+    def phone_form_field(self, **kwargs: Any) -> MobileField:
+        kwargs.pop("label", None)  # ours says "mobile number", not allauth's generic "phone"
+        return MobileField(**kwargs)
+
+    def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
+        send_templated_sms(
+            to=phone,
+            template_name="verification_code",
+            context={"code": code},
+            language=getattr(user, "language", None) or self._request_language(),
+        )
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        send_templated_sms(
+            to=phone, template_name="unknown_account", context={}, language=self._request_language()
+        )
+
+    def set_phone(self, user: Any, phone: str, verified: bool) -> None:
+        user.mobile = phone
+        user.mobile_verified = verified
+        if user.pk:
+            user.save(update_fields=["mobile", "mobile_verified"])
+
+    def get_phone(self, user: Any) -> tuple[str, bool] | None:
+        return (user.mobile, user.mobile_verified) if user.mobile else None
+
+    def set_phone_verified(self, user: Any, phone: str) -> None:
+        User.objects.filter(pk=user.pk, mobile=phone).update(mobile_verified=True)
+        user.mobile_verified = True
+
+    def get_user_by_phone(self, phone: str) -> User | None:
+        return User.objects.filter(mobile=phone).order_by("-mobile_verified").first()
+
+    def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
+        user.birth_date = form.cleaned_data.get("birth_date")
+        user.language = self._request_language()
+        if notice := getattr(form, "identity_notice", ""):
+            messages.info(request, notice)
+        user = super().save_user(request, user, form, commit=commit)
+        if commit:
+            assign_role(user=user, role=Role.CITIZEN)
+        return user
+
+    def _request_language(self) -> str:
+        request = getattr(self, "request", None)
+        return getattr(request, "LANGUAGE_CODE", None) or "fa"

@@ -1,0 +1,84 @@
+import datetime
+
+from allauth.account import forms as allauth_forms
+from allauth.account.forms import PasswordField, SetPasswordField
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.identity import check_identity
+from portal.digits import normalize_digits
+from portal.fields import JalaliDateField, MobileField, NationalCodeField
+
+
+class LoginForm(allauth_forms.LoginForm):
+    """Sign in with the national code (any digits) and password."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("National code")
+        login.widget.attrs.update(
+            {"placeholder": "", "inputmode": "numeric", "dir": "ltr", "autocomplete": "username"}
+        )
+
+    def clean_login(self) -> str:
+        return normalize_digits(super().clean_login())
+
+
+class SignupForm(allauth_forms.SignupForm):
+    """Sign up with national code, birth date, mobile and password."""
+
+    birth_date = JalaliDateField(label=_("Birth date"))
+
+    field_order = ["username", "birth_date", "phone", "email", "password1", "password2"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"] = NationalCodeField(
+            help_text=_("The 10-digit code on your national card.")
+        )
+        self.fields["birth_date"].help_text = _("As on your national card, e.g. 1370/05/12.")
+        self.order_fields(self.field_order)
+        self.identity_notice = ""
+
+    def clean_birth_date(self) -> datetime.date | None:
+        birth_date = self.cleaned_data["birth_date"]
+        today = timezone.localdate()
+        if birth_date and not (datetime.date(1900, 1, 1) <= birth_date <= today):
+            raise forms.ValidationError(_("Enter your real birth date."), code="out_of_range")
+        return birth_date
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        national_code, birth_date = cleaned.get("username"), cleaned.get("birth_date")
+        if national_code and birth_date:
+            result = check_identity(national_code=national_code, birth_date=birth_date)
+            if not result.accepted:
+                self.add_error("birth_date", result.message)
+            self.identity_notice = result.message
+        return cleaned
+
+
+class PasswordResetBySmsForm(forms.Form):
+    national_code = NationalCodeField()
+    mobile = MobileField()
+
+
+class PasswordResetCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "one-time-code"}),
+    )
+    password1 = SetPasswordField(label=_("New password"))
+    password2 = PasswordField(label=_("New password (again)"), autocomplete="new-password")
+
+    def clean_code(self) -> str:
+        return normalize_digits(self.cleaned_data["code"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords do not match."))
+        return cleaned

@@ -1,0 +1,32 @@
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+# Pages that show other people's data or run the portal.
+PROTECTED_PREFIXES = ("/gov/", "/admin/")
+
+
+class RequireMFAForStaffRolesMiddleware:
+    """Sends staff roles to TOTP enrolment until they have enrolled.
+
+    Agency staff and admins, committee reviewers and operators see other people's data; a
+    password alone is not enough for them. Citizens may enrol, but are not made to.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and request.path.startswith(PROTECTED_PREFIXES)
+            and user.requires_mfa
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+        return self.get_response(request)

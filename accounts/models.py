@@ -1,0 +1,88 @@
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import MFA_REQUIRED_ROLES, Role
+from portal.phones import display_mobile
+from portal.validators import validate_national_code
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, national_code: str, password: str | None = None, **fields) -> "User":
+        user = self.model(national_code=validate_national_code(national_code), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, national_code: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(national_code, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with a portal account, identified by their 10-digit national code."""
+
+    national_code = models.CharField(
+        _("national code"),
+        max_length=10,
+        unique=True,
+        validators=[validate_national_code],
+        error_messages={"unique": _("An account with this national code already exists.")},
+    )
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    mobile = models.CharField(
+        _("mobile number"), max_length=13, unique=True, null=True, blank=True,
+        help_text=_("Stored as +989xxxxxxxxx."),
+    )
+    mobile_verified = models.BooleanField(_("mobile verified"), default=False)
+    email = models.EmailField(_("email address"), blank=True)
+    language = models.CharField(_("preferred language"), max_length=8, default="fa")
+    is_staff = models.BooleanField(
+        _("staff status"), default=False,
+        help_text=_("Whether the user can sign in to the admin site."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "national_code"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.national_code
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.national_code
+
+    @property
+    def mobile_display(self) -> str:
+        return display_mobile(self.mobile) if self.mobile else ""
+
+    @property
+    def roles(self) -> frozenset[str]:
+        """The user's role names, cached on the instance for the request."""
+        if not hasattr(self, "_roles"):
+            self._roles = frozenset(self.groups.values_list("name", flat=True))
+        return self._roles
+
+    def has_role(self, role: Role) -> bool:
+        return role.value in self.roles
+
+    @property
+    def requires_mfa(self) -> bool:
+        return self.is_superuser or bool(self.roles & {r.value for r in MFA_REQUIRED_ROLES})

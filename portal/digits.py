@@ -1,0 +1,25 @@
+"""Digits as people type them: Persian (۰-۹) and Arabic-Indic (٠-٩) digits become ASCII."""
+
+import re
+
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+ASCII_DIGITS = "0123456789"
+
+_TO_ASCII = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, ASCII_DIGITS * 2)
+_TO_PERSIAN = str.maketrans(ASCII_DIGITS, PERSIAN_DIGITS)
+# Spaces of every kind (including zero-width and non-breaking), dashes, and direction marks.
+_SEPARATORS = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2066-\u2069\-\u2010-\u2015\u2212_]+")
+
+
+def to_ascii_digits(value: str) -> str:
+    return value.translate(_TO_ASCII)
+
+
+def to_persian_digits(value: str) -> str:
+    return value.translate(_TO_PERSIAN)
+
+
+def normalize_digits(value: str) -> str:
+    """ASCII digits with spaces, dashes and direction marks removed: '۰۰۱۲-۳٤٥' -> '0012345'."""
+    return _SEPARATORS.sub("", to_ascii_digits(value))

@@ -1,0 +1,90 @@
+"""Form fields that take numbers as people type them (Persian, Arabic-Indic or ASCII digits)."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.digits import normalize_digits
+from portal.jalali import parse_date
+from portal.phones import normalize_mobile
+from portal.validators import validate_legal_id, validate_national_code
+
+
+class DigitsField(forms.CharField):
+    """A number typed as text: digits normalised to ASCII, spaces and dashes dropped."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.setdefault("dir", "ltr")
+
+    def to_python(self, value: Any) -> str:
+        return normalize_digits(super().to_python(value))
+
+
+class NationalCodeField(DigitsField):
+    default_error_messages = {"required": _("Enter the national code.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("National code"))
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("autocomplete", "username")
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return validate_national_code(value) if value else value
+
+
+class LegalIdField(DigitsField):
+    default_error_messages = {"required": _("Enter the legal-entity national ID.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Legal-entity national ID"))
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return validate_legal_id(value) if value else value
+
+
+class MobileField(forms.CharField):
+    default_error_messages = {"required": _("Enter your mobile number.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label", _("Mobile number"))
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", _("For example 09121234567."))
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update(
+            {"inputmode": "tel", "autocomplete": "tel", "dir": "ltr", "placeholder": "09121234567"}
+        )
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return normalize_mobile(value) if value else value
+
+
+class JalaliDateField(forms.CharField):
+    """A date typed as Jalali (1370/05/12) or Gregorian (1991-08-03), in any digits."""
+
+    default_error_messages = {
+        "invalid": _("Enter a date like 1370/05/12 (Solar Hijri) or 1991-08-03."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"dir": "ltr", "placeholder": "1370/05/12", "inputmode": "numeric"})
+
+    def clean(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+        text = super().clean(value)
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -1,0 +1,47 @@
+"""Jalali (Solar Hijri) dates: parsing what people type, and showing dates in their language."""
+
+import datetime
+import re
+
+import jdatetime
+from django.utils import timezone, translation
+
+from portal.digits import to_ascii_digits, to_persian_digits
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
+# Years below this are Jalali (today's Jalali year is about 1405, Gregorian about 2026).
+_JALALI_YEAR_LIMIT = 1700
+
+
+def parse_date(value: str) -> datetime.date:
+    """'1402/05/01' (Jalali) or '2023-07-23' (ISO), with any digits -> a Gregorian date.
+
+    Raises ValueError for anything else, including dates that do not exist.
+    """
+    match = _DATE.match(to_ascii_digits(value))
+    if not match:
+        raise ValueError(f"not a date: {value!r}")
+    year, month, day = (int(part) for part in match.groups())
+    if year < _JALALI_YEAR_LIMIT:
+        return jdatetime.date(year, month, day).togregorian()
+    return datetime.date(year, month, day)
+
+
+def format_date(value: datetime.date | datetime.datetime | None, *, with_time: bool = False) -> str:
+    """A date as the active language shows it: Jalali with Persian digits in Persian, else ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        time_part = value.strftime("%H:%M")
+        date_part = value.date()
+    else:
+        time_part = ""
+        date_part = value
+    if translation.get_language() == "fa":
+        text = jdatetime.date.fromgregorian(date=date_part).strftime("%Y/%m/%d")
+        if with_time and time_part:
+            text = f"{text} {time_part}"
+        return to_persian_digits(text)
+    text = date_part.isoformat()
+    return f"{text} {time_part}" if with_time and time_part else text

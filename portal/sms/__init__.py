@@ -1,0 +1,39 @@
+"""SMS with interchangeable backends, in the manner of Django's email backends.
+
+`settings.SMS_BACKEND` names the backend: console (development), locmem (tests: messages
+collect in `portal.sms.outbox`), file (one file per message), or the HTTP gateway. Texts are
+templates under `templates/sms/`, rendered in the recipient's language.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.module_loading import import_string
+
+from portal.sms.backends.base import BaseSmsBackend
+
+outbox: list["SmsMessage"] = []
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    body: str
+
+
+def get_backend(backend: str | None = None) -> BaseSmsBackend:
+    backend_class = import_string(backend or settings.SMS_BACKEND)
+    return backend_class()
+
+
+def send_sms(*, to: str, body: str) -> None:
+    get_backend().send_messages([SmsMessage(to=to, body=body)])
+
+
+def send_templated_sms(*, to: str, template_name: str, context: dict, language: str) -> None:
+    """Render `templates/sms/<template_name>.txt` in `language` and send it to `to`."""
+    with translation.override(language):
+        body = render_to_string(f"sms/{template_name}.txt", context).strip()
+    send_sms(to=to, body=body)

@@ -1,0 +1,15 @@
+import sys
+from collections.abc import Sequence
+
+from portal.sms import SmsMessage
+from portal.sms.backends.base import BaseSmsBackend
+
+
+class SmsBackend(BaseSmsBackend):
+    """Writes each message to standard output (development)."""
+
+    def send_messages(self, messages: Sequence[SmsMessage]) -> int:
+        for message in messages:
+            sys.stdout.write(f"--- SMS to {message.to} ---\n{message.body}\n---\n")
+        sys.stdout.flush()
+        return len(messages)

@@ -1,0 +1,13 @@
+from collections.abc import Sequence
+
+import portal.sms
+from portal.sms import SmsMessage
+from portal.sms.backends.base import BaseSmsBackend
+
+
+class SmsBackend(BaseSmsBackend):
+    """Keeps messages in `portal.sms.outbox` (tests)."""
+
+    def send_messages(self, messages: Sequence[SmsMessage]) -> int:
+        portal.sms.outbox.extend(messages)
+        return len(messages)

@@ -1,0 +1,38 @@
+"""Template filters for Persian pages: Jalali dates and Persian digits in the active language.
+
+Registered as builtins in settings, so templates use them without `{% load %}`.
+"""
+
+import datetime
+
+from django import template
+from django.utils import translation
+
+from portal.digits import to_persian_digits
+from portal.jalali import format_date
+from portal.phones import display_mobile
+
+register = template.Library()
+
+
+@register.filter
+def jdate(value: datetime.date | datetime.datetime | None) -> str:
+    """A date: Jalali with Persian digits in Persian, ISO in English."""
+    return format_date(value)
+
+
+@register.filter
+def jdatetime(value: datetime.datetime | None) -> str:
+    return format_date(value, with_time=True)
+
+
+@register.filter
+def localdigits(value: object) -> str:
+    """Persian digits in Persian pages, unchanged in English."""
+    text = "" if value is None else str(value)
+    return to_persian_digits(text) if translation.get_language() == "fa" else text
+
+
+@register.filter
+def mobile(value: str | None) -> str:
+    return localdigits(display_mobile(value)) if value else ""

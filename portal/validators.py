@@ -1,0 +1,66 @@
+"""Iranian national codes (10 digits) and legal-entity national IDs (11 digits)."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.digits import normalize_digits
+
+
+def national_code_is_valid(code: str) -> bool:
+    """The check digit of a national code: weights 10..2 over the first nine digits, mod 11."""
+    if len(code) != 10 or not code.isascii() or not code.isdigit() or len(set(code)) == 1:
+        return False
+    total = sum(int(digit) * weight for digit, weight in zip(code[:9], range(10, 1, -1), strict=True))
+    remainder = total % 11
+    expected = remainder if remainder < 2 else 11 - remainder
+    return int(code[9]) == expected
+
+
+def legal_id_is_valid(legal_id: str) -> bool:
+    """The check digit of a legal-entity national ID (shenase-ye melli).
+
+    The tenth digit plus 2 is added to each of the first ten digits, weighted 29, 27, 23, 19, 17
+    repeating; the sum mod 11 (10 counts as 0) is the last digit.
+    """
+    if len(legal_id) != 11 or not legal_id.isascii() or not legal_id.isdigit():
+        return False
+    if len(set(legal_id)) == 1:
+        return False
+    offset = int(legal_id[9]) + 2
+    weights = (29, 27, 23, 19, 17, 29, 27, 23, 19, 17)
+    total = sum((int(digit) + offset) * weight for digit, weight in zip(legal_id[:10], weights, strict=True))
+    return (total % 11) % 10 == int(legal_id[10])
+
+
+def _check_digits(value: str, length: int) -> str:
+    value = normalize_digits(value)
+    if not value.isdigit():
+        raise ValidationError(_("Enter digits only."), code="not_digits")
+    if len(value) != length:
+        raise ValidationError(
+            _("Enter exactly %(length)d digits; you entered %(count)d."),
+            code="length",
+            params={"length": length, "count": len(value)},
+        )
+    return value
+
+
+def validate_national_code(value: str) -> str:
+    """Return the national code as 10 ASCII digits, or raise ValidationError with a clear message."""
+    code = _check_digits(value, 10)
+    if not national_code_is_valid(code):
+        raise ValidationError(
+            _("This national code is not valid; please check it against the national card."),
+            code="checksum",
+        )
+    return code
+
+
+def validate_legal_id(value: str) -> str:
+    """Return the legal-entity national ID as 11 ASCII digits, or raise ValidationError."""
+    legal_id = _check_digits(value, 11)
+    if not legal_id_is_valid(legal_id):
+        raise ValidationError(
+            _("This legal-entity national ID is not valid; please check it."), code="checksum"
+        )
+    return legal_id
