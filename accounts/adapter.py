@@ -10,7 +10,7 @@ from accounts.roles import Role
 from accounts.services import assign_role
 from portal.fields import MobileField
 from portal.sms import send_templated_sms
-from portal.validators import validate_national_code
+from portal.validators import clean_national_code
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -24,7 +24,7 @@ class AccountAdapter(DefaultAccountAdapter):
     }
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
-        return super().clean_username(validate_national_code(username), shallow=shallow)
+        return super().clean_username(clean_national_code(username), shallow=shallow)
 
     def phone_form_field(self, **kwargs: Any) -> MobileField:
         kwargs.pop("label", None)  # ours says "mobile number", not allauth's generic "phone"

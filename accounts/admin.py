@@ -14,9 +14,14 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("national_code", "password")}),
-        (_("Personal information"), {"fields": ("first_name", "last_name", "birth_date", "language")}),
+        (
+            _("Personal information"),
+            {"fields": ("first_name", "last_name", "birth_date", "language")},
+        ),
         (_("Contact"), {"fields": ("mobile", "mobile_verified", "email")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("national_code", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("national_code", "password1", "password2")}),
+    )

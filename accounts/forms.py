@@ -69,7 +69,9 @@ class PasswordResetCodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the SMS"),
         max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "one-time-code"}),
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "one-time-code"}
+        ),
     )
     password1 = SetPasswordField(label=_("New password"))
     password2 = PasswordField(label=_("New password (again)"), autocomplete="new-password")
@@ -78,7 +80,7 @@ class PasswordResetCodeForm(forms.Form):
         return normalize_digits(self.cleaned_data["code"])
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords do not match."))
         return cleaned

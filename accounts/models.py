@@ -6,14 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from portal.phones import display_mobile
-from portal.validators import validate_national_code
+from portal.validators import clean_national_code, validate_national_code
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, national_code: str, password: str | None = None, **fields) -> "User":
-        user = self.model(national_code=validate_national_code(national_code), **fields)
+        user = self.model(national_code=clean_national_code(national_code), **fields)
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -37,14 +37,19 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     mobile = models.CharField(
-        _("mobile number"), max_length=13, unique=True, null=True, blank=True,
+        _("mobile number"),
+        max_length=13,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("Stored as +989xxxxxxxxx."),
     )
     mobile_verified = models.BooleanField(_("mobile verified"), default=False)
     email = models.EmailField(_("email address"), blank=True)
     language = models.CharField(_("preferred language"), max_length=8, default="fa")
     is_staff = models.BooleanField(
-        _("staff status"), default=False,
+        _("staff status"),
+        default=False,
         help_text=_("Whether the user can sign in to the admin site."),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -54,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "national_code"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")

@@ -37,7 +37,10 @@ def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
         timeout=int(settings.PASSWORD_RESET_SMS_TIMEOUT.total_seconds()),
     )
     send_templated_sms(
-        to=mobile, template_name="password_reset_code", context={"code": code}, language=user.language
+        to=mobile,
+        template_name="password_reset_code",
+        context={"code": code},
+        language=user.language,
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.digits import normalize_digits
 from portal.jalali import parse_date
 from portal.phones import normalize_mobile
-from portal.validators import validate_legal_id, validate_national_code
+from portal.validators import clean_legal_id, clean_national_code
 
 
 class DigitsField(forms.CharField):
@@ -21,7 +21,7 @@ class DigitsField(forms.CharField):
         self.widget.attrs.setdefault("dir", "ltr")
 
     def to_python(self, value: Any) -> str:
-        return normalize_digits(super().to_python(value))
+        return normalize_digits(super().to_python(value) or "")
 
 
 class NationalCodeField(DigitsField):
@@ -35,7 +35,7 @@ class NationalCodeField(DigitsField):
 
     def clean(self, value: Any) -> str:
         value = super().clean(value)
-        return validate_national_code(value) if value else value
+        return clean_national_code(value) if value else value
 
 
 class LegalIdField(DigitsField):
@@ -48,7 +48,7 @@ class LegalIdField(DigitsField):
 
     def clean(self, value: Any) -> str:
         value = super().clean(value)
-        return validate_legal_id(value) if value else value
+        return clean_legal_id(value) if value else value
 
 
 class MobileField(forms.CharField):
@@ -78,9 +78,11 @@ class JalaliDateField(forms.CharField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"dir": "ltr", "placeholder": "1370/05/12", "inputmode": "numeric"})
+        self.widget.attrs.update(
+            {"dir": "ltr", "placeholder": "1370/05/12", "inputmode": "numeric"}
+        )
 
-    def clean(self, value: Any) -> datetime.date | None:  # type: ignore[override]
+    def clean(self, value: Any) -> datetime.date | None:
         text = super().clean(value)
         if not text:
             return None

@@ -198,7 +198,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="SSO e-services portal")
 
-# The callable that checks a sign-up's identity (national code + birth date). See accounts/identity.py.
+# The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
     "PORTAL_SIGNUP_IDENTITY_CHECK", default="accounts.identity.accept_everyone"
 )
@@ -248,7 +248,9 @@ STORAGES = {
 
 # --- Security ----------------------------------------------------------------------------------
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", False) else None
+)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TESTING))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)

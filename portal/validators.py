@@ -10,7 +10,9 @@ def national_code_is_valid(code: str) -> bool:
     """The check digit of a national code: weights 10..2 over the first nine digits, mod 11."""
     if len(code) != 10 or not code.isascii() or not code.isdigit() or len(set(code)) == 1:
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(code[:9], range(10, 1, -1), strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(code[:9], range(10, 1, -1), strict=True)
+    )
     remainder = total % 11
     expected = remainder if remainder < 2 else 11 - remainder
     return int(code[9]) == expected
@@ -28,7 +30,9 @@ def legal_id_is_valid(legal_id: str) -> bool:
         return False
     offset = int(legal_id[9]) + 2
     weights = (29, 27, 23, 19, 17, 29, 27, 23, 19, 17)
-    total = sum((int(digit) + offset) * weight for digit, weight in zip(legal_id[:10], weights, strict=True))
+    total = sum(
+        (int(digit) + offset) * weight for digit, weight in zip(legal_id[:10], weights, strict=True)
+    )
     return (total % 11) % 10 == int(legal_id[10])
 
 
@@ -45,8 +49,8 @@ def _check_digits(value: str, length: int) -> str:
     return value
 
 
-def validate_national_code(value: str) -> str:
-    """Return the national code as 10 ASCII digits, or raise ValidationError with a clear message."""
+def clean_national_code(value: str) -> str:
+    """The national code as 10 ASCII digits, or ValidationError with a clear message."""
     code = _check_digits(value, 10)
     if not national_code_is_valid(code):
         raise ValidationError(
@@ -56,7 +60,7 @@ def validate_national_code(value: str) -> str:
     return code
 
 
-def validate_legal_id(value: str) -> str:
+def clean_legal_id(value: str) -> str:
     """Return the legal-entity national ID as 11 ASCII digits, or raise ValidationError."""
     legal_id = _check_digits(value, 11)
     if not legal_id_is_valid(legal_id):
@@ -64,3 +68,12 @@ def validate_legal_id(value: str) -> str:
             _("This legal-entity national ID is not valid; please check it."), code="checksum"
         )
     return legal_id
+
+
+def validate_national_code(value: str) -> None:
+    """A model-field validator (Django's validators return nothing)."""
+    clean_national_code(value)
+
+
+def validate_legal_id(value: str) -> None:
+    clean_legal_id(value)

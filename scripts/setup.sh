@@ -1,0 +1,20 @@
+# Shared by run.sh and test.sh: a virtualenv in .venv with every dependency, translations compiled.
+# Sourced, not run: it leaves the virtualenv active.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating the virtualenv in .venv ..."
+  python3 -m venv .venv
+fi
+# shellcheck disable=SC1091
+. .venv/bin/activate
+if ! cmp -s requirements/dev.txt .venv/.installed-requirements 2>/dev/null \
+   || ! cmp -s requirements/base.txt .venv/.installed-base 2>/dev/null; then
+  echo "Installing dependencies ..."
+  python -m pip install --quiet --upgrade pip
+  python -m pip install --quiet -r requirements/dev.txt
+  cp requirements/dev.txt .venv/.installed-requirements
+  cp requirements/base.txt .venv/.installed-base
+fi
+DEBUG=1 python manage.py compile_translations >/dev/null
