@@ -24,7 +24,7 @@ from accounts.models import User
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from accounts.services import assign_role
 from portal.phones import normalize_mobile
-from portal.validators import validate_national_code
+from portal.validators import clean_national_code
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def _ensure_user(spec: DemoUser) -> tuple[User, list[str]]:
         "is_staff": spec.is_staff,
         "is_superuser": spec.is_superuser,
     }
-    national_code = validate_national_code(spec.national_code)
+    national_code = clean_national_code(spec.national_code)
     user = User.objects.filter(national_code=national_code).first()
     if user is None:
         user = User.objects.create_user(national_code, spec.password, **wanted)
