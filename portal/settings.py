@@ -34,9 +34,9 @@ DEBUG = env.bool("DEBUG", default=False)
 # Set by the test suite: no HTTPS redirect, plain static storage, the development key allowed.
 TESTING = env.bool("PORTAL_TESTING", default=False)
 SECRET_KEY = env_secret("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
-if not DEBUG and not TESTING and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+if not DEBUG and not TESTING and SECRET_KEY in {DEVELOPMENT_SECRET_KEY, ""}:
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY is the built-in development key. "
+        "DEBUG is off but SECRET_KEY is empty or the built-in development key. "
         "Set SECRET_KEY (or SECRET_KEY_FILE), or set DEBUG=1 for local development."
     )
 
@@ -196,7 +196,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="SSO e-services portal")
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services portal"
 
 # The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(

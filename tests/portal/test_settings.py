@@ -69,3 +69,9 @@ def test_a_secret_key_can_come_from_a_file(tmp_path):
     key_file.write_text("a-real-secret-from-a-mounted-file\n")
     result = run_settings(DEBUG="0", SECRET_KEY_FILE=str(key_file))
     assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_an_empty_secret_key_without_debug():
+    result = run_settings(DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
