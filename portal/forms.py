@@ -41,6 +41,9 @@ class BootstrapBoundField(BoundField):
         css = " ".join(dict.fromkeys(c for c in " ".join(classes).split() if c))
         if css:
             attrs["class"] = css
+        # Addresses read left to right, also on a Persian page.
+        if isinstance(widget, forms.EmailInput | forms.URLInput) and "dir" not in widget.attrs:
+            attrs["dir"] = "ltr"
         # A placeholder that repeats the visible label is noise for screen readers (allauth's
         # password fields do this); False drops the attribute.
         if widget.attrs.get("placeholder") and widget.attrs["placeholder"] == str(self.label):
