@@ -25,6 +25,11 @@ def widget_css_class(widget: forms.Widget) -> str:
     return "form-control"
 
 
+def _input_type(widget: forms.Widget) -> str:
+    # allauth draws its e-mail fields as TextInput with attrs={"type": "email"}.
+    return str(widget.attrs.get("type") or getattr(widget, "input_type", ""))
+
+
 class BootstrapBoundField(BoundField):
     """Adds the Bootstrap class, and `is-invalid` when the field has errors, to its widget.
 
@@ -42,7 +47,7 @@ class BootstrapBoundField(BoundField):
         if css:
             attrs["class"] = css
         # Addresses read left to right, also on a Persian page.
-        if isinstance(widget, forms.EmailInput | forms.URLInput) and "dir" not in widget.attrs:
+        if _input_type(widget) in {"email", "url"} and "dir" not in widget.attrs:
             attrs["dir"] = "ltr"
         # A placeholder that repeats the visible label is noise for screen readers (allauth's
         # password fields do this); False drops the attribute.
