@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from inquiries.importing import COLUMNS, ImportFileError, import_registry_file
+from inquiries.importing import COLUMNS, ImportFileError, RecordKind, import_registry_file
 from inquiries.models import CoveragePeriod, InsuredPerson, PensionRecord
 
 EXAMPLES = Path(settings.BASE_DIR) / "docs" / "examples"
@@ -50,7 +50,7 @@ def write_file(tmp_path: Path, kind: str, rows: list[list[str]], *, name: str = 
     path = tmp_path / (name or f"{kind}.csv")
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(COLUMNS[kind])
+        writer.writerow(COLUMNS[RecordKind(kind)])
         writer.writerows(rows)
     return path
 
