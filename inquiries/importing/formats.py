@@ -9,7 +9,7 @@ writers, with the messages defined here.
 import datetime
 import enum
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -262,13 +262,24 @@ def _check_pension(values: list[Any], today: datetime.date) -> list[tuple[str, s
     return []
 
 
+# Cell values repeat a great deal (a person's code on each of their periods, dates, kinds), so
+# each column remembers what its recent texts parsed to; a full memo starts afresh.
+MEMO_LIMIT = 100_000
+_MISSING = object()
+
+
 @dataclass(frozen=True)
 class RecordFormat:
     kind: RecordKind
     columns: tuple[str, ...]
+    # One parser per column: text -> clean value, or FieldProblem. Pure functions of the text.
     cells: tuple[Callable[[str], Any], ...]
     # Checks across cells, run when every cell is good: (column, message) for each problem.
     check_row: Callable[[list[Any], datetime.date], list[tuple[str, str]]]
+    memos: tuple[dict[str, Any], ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "memos", tuple({} for _ in self.cells))
 
     def parse_row(
         self, row_number: int, cells: list[str], *, today: datetime.date
@@ -284,17 +295,28 @@ class RecordFormat:
                 )
             ]
         values: list[Any] = [row_number]
-        problems: list[RowProblem] = []
-        for column, parse, text in zip(self.columns, self.cells, cells, strict=True):
-            try:
-                values.append(parse(text))
-            except FieldProblem as problem:
-                problems.append(RowProblem(row_number, column, str(problem)))
-                values.append(None)
-        if not problems:
-            for column, message in self.check_row(values[1:], today):
-                problems.append(RowProblem(row_number, column, message))
-        return problems or tuple(values)
+        problems: list[RowProblem] | None = None
+        for memo, parse, text in zip(self.memos, self.cells, cells, strict=True):
+            value = memo.get(text, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = parse(text)
+                except FieldProblem as problem:
+                    value = problem
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                memo[text] = value
+            if type(value) is FieldProblem:
+                if problems is None:
+                    problems = []
+                problems.append(RowProblem(row_number, self.columns[len(values) - 1], str(value)))
+            values.append(value)
+        if problems:
+            return problems
+        cross_cell = self.check_row(values[1:], today)
+        if cross_cell:
+            return [RowProblem(row_number, column, message) for column, message in cross_cell]
+        return tuple(values)
 
 
 FORMATS: dict[RecordKind, RecordFormat] = {
