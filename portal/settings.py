@@ -202,7 +202,7 @@ MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services port
 
 # The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
-    "PORTAL_SIGNUP_IDENTITY_CHECK", default="accounts.identity.accept_everyone"
+    "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"
 )
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
 PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
