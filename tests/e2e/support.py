@@ -3,7 +3,6 @@
 import re
 import time
 
-from django.utils import translation
 from playwright.sync_api import Locator, Page
 
 import portal.sms
@@ -14,10 +13,14 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 
 
-def fa(message: str) -> str:
-    """`message` as a Persian page shows it, translated or not (the test follows the catalogue)."""
-    with translation.override("fa"):
-        return translation.gettext(message)
+def path_is(path: str) -> re.Pattern[str]:
+    """Matches a page's URL by its path, whatever the live server's host and port."""
+    return re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$")
+
+
+def link_to(page: Page, url: str) -> Locator:
+    """The first link to `url` (the header's, on most pages), whatever its words."""
+    return page.locator(f'a[href="{url}"]').first
 
 
 def field(page: Page, name: str) -> Locator:
@@ -37,8 +40,8 @@ def submit_button(page: Page, field_name: str) -> Locator:
     )
 
 
-def nav_form(page: Page, action: str) -> Locator:
-    """A form in the page's header posting to `action`, e.g. sign-out."""
+def form_posting_to(page: Page, action: str) -> Locator:
+    """The form that posts to `action`, e.g. the header's sign-out button."""
     return page.locator(f'form[action="{action}"]')
 
 

@@ -11,7 +11,15 @@ from playwright.sync_api import Locator, Page, expect
 from accounts.models import User
 from portal.digits import to_persian_digits
 from portal.validators import clean_national_code, national_code_is_valid
-from tests.e2e.support import code_in, field, nav_form, sms_sent_to, submit_button
+from tests.e2e.support import (
+    code_in,
+    field,
+    form_posting_to,
+    link_to,
+    path_is,
+    sms_sent_to,
+    submit_button,
+)
 
 # A synthetic person: a national code with a valid check digit that belongs to no one we know of.
 NATIONAL_CODE = "0010001115"
@@ -21,15 +29,11 @@ MOBILE_E164 = "+989121110099"
 PASSWORD = "a long and unusual passphrase 7"
 
 
-def path_is(path: str) -> re.Pattern[str]:
-    """Matches the page's URL by its path, whatever the live server's host and port."""
-    return re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$")
-
-
 def fill_signup_form(page: Page, *, national_code: str) -> None:
-    field(page, "username").fill(national_code)
-    field(page, "birth_date").fill(BIRTH_DATE_JALALI)
-    field(page, "phone").fill(MOBILE_TYPED)
+    # Typed key by key, as on a Persian keyboard, so an input mask would have its say.
+    field(page, "username").press_sequentially(national_code)
+    field(page, "birth_date").press_sequentially(BIRTH_DATE_JALALI)
+    field(page, "phone").press_sequentially(MOBILE_TYPED)
     field(page, "password1").fill(PASSWORD)
     field(page, "password2").fill(PASSWORD)
 
@@ -40,7 +44,7 @@ def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
 
-    page.locator(f'a[href="{reverse("account_signup")}"]').first.click()
+    link_to(page, reverse("account_signup")).click()
     expect(page).to_have_url(path_is(reverse("account_signup")))
     fill_signup_form(page, national_code=to_persian_digits(NATIONAL_CODE))
     submit_button(page, "password2").click()
@@ -55,12 +59,12 @@ def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
     assert (citizen.mobile, citizen.mobile_verified) == (MOBILE_E164, True)
     assert citizen.birth_date == datetime.date(1991, 8, 3)
 
-    nav_form(page, reverse("account_logout")).get_by_role("button").click()
+    form_posting_to(page, reverse("account_logout")).get_by_role("button").click()
     expect(page).to_have_url(path_is(reverse("home")))
-    page.locator(f'a[href="{reverse("account_login")}"]').first.click()
+    link_to(page, reverse("account_login")).click()
 
     expect(page).to_have_url(path_is(reverse("account_login")))
-    field(page, "login").fill(to_persian_digits(NATIONAL_CODE))
+    field(page, "login").press_sequentially(to_persian_digits(NATIONAL_CODE))
     field(page, "password").fill(PASSWORD)
     submit_button(page, "password").click()
 
@@ -71,8 +75,9 @@ def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
 
 
 def test_a_bad_national_code_is_shown_next_to_its_field_and_the_rest_is_kept(page: Page):
-    bad_code = to_persian_digits(NATIONAL_CODE[:9] + str((int(NATIONAL_CODE[9]) + 1) % 10))
-    assert not national_code_is_valid(bad_code)
+    wrong_check_digit = NATIONAL_CODE[:9] + str((int(NATIONAL_CODE[9]) + 1) % 10)
+    assert not national_code_is_valid(wrong_check_digit)
+    bad_code = to_persian_digits(wrong_check_digit)
     page.goto(reverse("account_signup"))
     fill_signup_form(page, national_code=bad_code)
 
@@ -94,7 +99,7 @@ def test_a_bad_national_code_is_shown_next_to_its_field_and_the_rest_is_kept(pag
     # ...and on the screen: no other field is nearer to it.
     error = page.get_by_text(message, exact=True)
     expect(error).to_be_visible()
-    assert _nearest_field(page, error) == "username"
+    assert _nearest_field(error) == "username"
     # What was typed stays, as typed (the passwords, by design, do not come back).
     expect(national_code).to_have_value(bad_code)
     expect(field(page, "birth_date")).to_have_value(BIRTH_DATE_JALALI)
@@ -114,9 +119,9 @@ def _error_for(bad_code: str) -> str:
     raise AssertionError(f"{bad_code} was accepted")
 
 
-def _nearest_field(page: Page, error: Locator) -> str:
+def _nearest_field(error: Locator) -> str:
     """The name of the visible form field whose box is closest to the error's box."""
-    return page.evaluate(
+    return error.evaluate(
         """(error) => {
             const box = error.getBoundingClientRect();
             const distance = (other) => {
@@ -129,6 +134,5 @@ def _nearest_field(page: Page, error: Locator) -> str:
                 .filter((f) => f.type !== "hidden" && f.getClientRects().length > 0);
             fields.sort((a, b) => distance(a) - distance(b));
             return fields[0].name;
-        }""",
-        error.element_handle(),
+        }"""
     )
