@@ -3,7 +3,7 @@
 import re
 import time
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 
 import portal.sms
 from portal.sms import SmsMessage
@@ -20,7 +20,7 @@ def path_is(path: str) -> re.Pattern[str]:
 
 def link_to(page: Page, url: str) -> Locator:
     """The first link to `url` (the header's, on most pages), whatever its words."""
-    return page.locator(f'a[href="{url}"]').first
+    return page.locator(f'a[href="{url}"]:visible').first
 
 
 def field(page: Page, name: str) -> Locator:
@@ -65,3 +65,11 @@ def code_in(sms: SmsMessage) -> str:
     codes = _CODE.findall(sms.body)
     assert len(codes) == 1, f"expected one code in {sms.body!r}, found {codes}"
     return codes[0]
+
+
+def open_menu(page: Page) -> None:
+    """Unfold the header's navigation if the screen is narrow enough to fold it."""
+    toggler = page.locator('button[aria-controls="portal-nav"]')
+    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+        toggler.click()
+        expect(page.locator("#portal-nav")).to_be_visible()

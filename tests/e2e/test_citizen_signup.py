@@ -16,6 +16,7 @@ from tests.e2e.support import (
     field,
     form_posting_to,
     link_to,
+    open_menu,
     path_is,
     sms_sent_to,
     submit_button,
@@ -59,6 +60,7 @@ def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
     assert (citizen.mobile, citizen.mobile_verified) == (MOBILE_E164, True)
     assert citizen.birth_date == datetime.date(1991, 8, 3)
 
+    open_menu(page)  # on a phone the navigation is folded behind the menu button
     form_posting_to(page, reverse("account_logout")).get_by_role("button").click()
     expect(page).to_have_url(path_is(reverse("home")))
     link_to(page, reverse("account_login")).click()
