@@ -38,7 +38,9 @@ def legal_id_is_valid(legal_id: str) -> bool:
 
 def _check_digits(value: str, length: int) -> str:
     value = normalize_digits(value)
-    if not value.isdigit():
+    # str.isdigit() also takes superscripts and other scripts' digits, which int() and the
+    # check digit arithmetic do not treat as the person meant.
+    if not (value.isascii() and value.isdigit()):
         raise ValidationError(_("Enter digits only."), code="not_digits")
     if len(value) != length:
         raise ValidationError(
