@@ -44,6 +44,16 @@ class AccountAdapter(DefaultAccountAdapter):
             to=phone, template_name="unknown_account", context={}, language=self._request_language()
         )
 
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        # Enumeration prevention shows a sign-up with a taken mobile the usual "code sent" page;
+        # the mobile's owner is told instead.
+        send_templated_sms(
+            to=phone,
+            template_name="account_already_exists",
+            context={},
+            language=self._request_language(),
+        )
+
     def set_phone(self, user: Any, phone: str, verified: bool) -> None:
         user.mobile = phone
         user.mobile_verified = verified
