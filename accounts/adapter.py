@@ -20,9 +20,19 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "username_taken": _("An account with this national code already exists."),
         "phone_taken": _("An account with this mobile number already exists."),
+        # allauth says "username_password_mismatch" when signing in by username.
+        "username_password_mismatch": _("The national code or password is not correct."),
         "invalid_login": _("The national code or password is not correct."),
         "username_password_mismatch": _("The national code or password is not correct."),
     }
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.stages.MobileVerificationStage"
+            if stage == "allauth.account.stages.PhoneVerificationStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         return super().clean_username(clean_national_code(username), shallow=shallow)
