@@ -46,8 +46,12 @@ def superuser(db) -> User:
 @pytest.fixture(
     params=["agency_staff", "agency_admin", "committee_reviewer", "operator", "superuser"]
 )
-def staff_member(request: pytest.FixtureRequest) -> User:
-    """Each role that must enrol a second factor, in turn."""
+def staff_member(request: pytest.FixtureRequest, db: None) -> User:
+    """Each role that must enrol a second factor, in turn.
+
+    `db` is named here so pytest-django orders these tests with the other database tests, not
+    after the transactional ones, which flush the role groups the data migration made.
+    """
     return request.getfixturevalue(request.param)
 
 
