@@ -140,6 +140,25 @@ def test_a_wrong_pair_gets_the_same_answer_and_no_sms(
     assert confirm_reset(english_client, "123456").status_code == 200
 
 
+def test_it_stops_texting_codes_for_a_national_code_asked_too_often(english_client, citizen):
+    for _ in range(5):
+        assert start_reset(english_client).status_code == 302
+    assert len(portal.sms.outbox) == 5
+
+    response = start_reset(english_client)
+
+    assert response.status_code == 429
+    assert response.context["form"].non_field_errors() == [
+        "Be patient, you are sending too many requests."
+    ]
+    assert "Be patient, you are sending too many requests." in response.content.decode()
+    assert len(portal.sms.outbox) == 5
+    # An unknown national code is limited alike, so the limit tells nothing about accounts.
+    for _ in range(5):
+        start_reset(english_client, NEW_NATIONAL_CODE)
+    assert start_reset(english_client, NEW_NATIONAL_CODE).status_code == 429
+
+
 def test_an_unverified_mobile_gets_no_reset_code(english_client, citizen):
     citizen.mobile_verified = False
     citizen.save(update_fields=["mobile_verified"])
