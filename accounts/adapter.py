@@ -20,8 +20,6 @@ class AccountAdapter(DefaultAccountAdapter):
         **DefaultAccountAdapter.error_messages,
         "username_taken": _("An account with this national code already exists."),
         "phone_taken": _("An account with this mobile number already exists."),
-        # allauth says "username_password_mismatch" when signing in by username.
-        "username_password_mismatch": _("The national code or password is not correct."),
         "invalid_login": _("The national code or password is not correct."),
         "username_password_mismatch": _("The national code or password is not correct."),
     }

@@ -1,7 +1,9 @@
 """Helpers for the account tests: an English-speaking client, SMS and TOTP codes, a superuser."""
 
+import html
 import re
 import time
+from html.parser import HTMLParser
 
 import pytest
 from allauth.mfa import app_settings as mfa_settings
@@ -23,6 +25,54 @@ def english_client(client: Client, db: None) -> Client:
     """The test client with English chosen, so messages can be compared with the source text."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+class _TextsInside(HTMLParser):
+    """The text pieces inside the element with a given id."""
+
+    def __init__(self, element_id: str) -> None:
+        super().__init__()
+        self.element_id = element_id
+        self.depth = 0
+        self.found = False
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth:
+            self.depth += 1
+        elif ("id", self.element_id) in attrs:
+            self.depth, self.found = 1, True
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and data.strip():
+            self.texts.append(data.strip())
+
+
+def field_errors(response, field: str) -> list[str]:
+    """The errors shown for `field`: the element its input names in aria-describedby."""
+    page = response.content.decode()
+    error_id = f"id_{field}_error"
+    parser = _TextsInside(error_id)
+    parser.feed(page)
+    if not parser.found:
+        return []
+    field_input = re.search(rf'<input[^>]*name="{field}"[^>]*>', page)
+    assert field_input, f"no input named {field}"
+    described_by = re.search(r'aria-describedby="([^"]*)"', field_input.group(0))
+    assert described_by and error_id in described_by.group(1).split(), "error not tied to field"
+    return parser.texts
+
+
+def rendered_value(response, field: str) -> str | None:
+    """The value the page shows in the input named `field`."""
+    field_input = re.search(rf'<input[^>]*name="{field}"[^>]*>', response.content.decode())
+    assert field_input, f"no input named {field}"
+    value = re.search(r'value="([^"]*)"', field_input.group(0))
+    return html.unescape(value.group(1)) if value else None
 
 
 def last_sms_to(mobile: str) -> str:

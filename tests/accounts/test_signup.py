@@ -1,8 +1,6 @@
 """Signing up with a national code, birth date and mobile, and verifying the mobile by SMS."""
 
 import datetime
-import html
-import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -12,7 +10,14 @@ from django.urls import reverse
 import portal.sms
 from accounts.models import User
 from tests.accounts import identity_hooks
-from tests.accounts.conftest import NEW_MOBILE, NEW_NATIONAL_CODE, code_in, last_sms_to
+from tests.accounts.conftest import (
+    NEW_MOBILE,
+    NEW_NATIONAL_CODE,
+    code_in,
+    field_errors,
+    last_sms_to,
+    rendered_value,
+)
 from tests.conftest import PASSWORD
 
 SIGNUP = "/accounts/signup/"
@@ -29,25 +34,6 @@ TYPED = {
 
 def sign_up(client, *, follow: bool = False, **changes):
     return client.post(SIGNUP, {**TYPED, **changes}, follow=follow)
-
-
-def field_errors(response, field: str) -> list[str]:
-    """The error list rendered for `field`, tied to its input by aria-describedby."""
-    page = response.content.decode()
-    errors = re.search(rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', page, re.S)
-    if errors is None:
-        return []
-    field_input = re.search(rf'<input[^>]*name="{field}"[^>]*>', page)
-    assert field_input and f"id_{field}_error" in field_input.group(0), "error not tied to field"
-    return [html.unescape(item) for item in re.findall(r"<li>(.*?)</li>", errors.group(1))]
-
-
-def rendered_value(response, field: str) -> str | None:
-    page = response.content.decode()
-    field_input = re.search(rf'<input[^>]*name="{field}"[^>]*>', page)
-    assert field_input, f"no input named {field}"
-    value = re.search(r'value="([^"]*)"', field_input.group(0))
-    return html.unescape(value.group(1)) if value else None
 
 
 def verify_phone(client, code: str):
