@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 
 import portal.sms
 from accounts.models import User
@@ -133,6 +134,18 @@ def test_a_taken_mobile_makes_no_account_and_its_owner_is_told_by_sms(english_cl
     assert [message.to for message in portal.sms.outbox] == [citizen.mobile]
     assert "already belongs to an account" in portal.sms.outbox[0].body
     assert "code" not in portal.sms.outbox[0].body
+
+
+def test_it_refuses_a_taken_national_code_in_persian_on_a_persian_page(client, citizen):
+    english = "An account with this national code already exists."
+    with translation.override("fa"):
+        persian = translation.gettext(english)
+    assert persian != english, "the Persian catalogue lacks this message (compile translations?)"
+
+    response = sign_up(client, username="۰۰۱۰۰۰۰۰۱۱")  # LANGUAGE_CODE is fa
+
+    assert response.status_code == 200
+    assert field_errors(response, "username") == [persian]
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """SMS backends: locmem, file, console and the HTTP gateway; templated texts in a language."""
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -229,3 +230,16 @@ def test_it_renders_the_project_sms_templates_with_their_context():
     assert verification == "Your Social Security portal verification code: 123456"
     assert "654321" in reset
     assert reset.startswith("Your Social Security portal password reset code")
+
+
+def test_it_renders_the_project_sms_templates_in_persian():
+    send_templated_sms(
+        to="+989121234567",
+        template_name="verification_code",
+        context={"code": "HKHV-MXWZ"},
+        language="fa",
+    )
+    body = portal.sms.outbox[0].body
+    assert "HKHV-MXWZ" in body
+    # Persian words around the code, once the catalogue is compiled.
+    assert re.fullmatch(r"[^A-Za-z]*HKHV-MXWZ[^A-Za-z]*", body), body
