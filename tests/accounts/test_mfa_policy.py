@@ -12,6 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts.middleware import RequireMFAForStaffRolesMiddleware
+from portal.digits import to_persian_digits
 from tests.accounts.conftest import totp_code
 from tests.conftest import PASSWORD
 
@@ -175,3 +176,16 @@ def test_a_wrong_totp_code_does_not_complete_sign_in(english_client, operator):
     assert response.status_code == 200
     assert response.context["form"].errors["code"]
     assert SESSION_KEY not in english_client.session
+
+
+def test_a_totp_code_typed_in_persian_digits_completes_sign_in(english_client, operator):
+    secret = generate_totp_secret()
+    TOTP.activate(operator, secret)
+    english_client.post("/accounts/login/", {"login": operator.national_code, "password": PASSWORD})
+
+    response = english_client.post(
+        reverse("mfa_authenticate"), {"code": to_persian_digits(totp_code(secret))}
+    )
+
+    assert response.status_code == 302
+    assert english_client.session[SESSION_KEY] == str(operator.pk)

@@ -1,6 +1,7 @@
 """Signing up with a national code, birth date and mobile, and verifying the mobile by SMS."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth import SESSION_KEY
@@ -10,6 +11,7 @@ from django.utils import translation
 
 import portal.sms
 from accounts.models import User
+from portal.digits import to_persian_digits
 from tests.accounts import identity_hooks
 from tests.accounts.conftest import (
     NEW_MOBILE,
@@ -76,10 +78,13 @@ def test_it_records_persian_as_the_language_of_a_sign_up_on_a_persian_page(clien
     assert len(portal.sms.outbox) == 1
 
 
-def test_it_accepts_the_code_typed_in_lower_case_with_spaces(english_client):
+def test_the_code_is_six_digits_and_accepted_in_persian_digits_with_spaces(english_client):
     sign_up(english_client)
     code = code_in(last_sms_to(NEW_MOBILE))
-    response = verify_phone(english_client, f" {code.lower()} ")
+    assert re.fullmatch(r"[0-9]{6}", code)
+    response = verify_phone(
+        english_client, f" {to_persian_digits(code[:3])} {to_persian_digits(code[3:])} "
+    )
     assert response.status_code == 302
     assert User.objects.get().mobile_verified is True
 
@@ -87,7 +92,7 @@ def test_it_accepts_the_code_typed_in_lower_case_with_spaces(english_client):
 def test_it_rejects_a_wrong_verification_code(english_client):
     sign_up(english_client)
     code = code_in(last_sms_to(NEW_MOBILE))
-    wrong = "BBBB-BBBB" if code != "BBBB-BBBB" else "CCCC-CCCC"
+    wrong = "000000" if code != "000000" else "111111"
 
     response = verify_phone(english_client, wrong)
 

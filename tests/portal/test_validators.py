@@ -352,3 +352,12 @@ def test_the_filters_show_nothing_for_missing_values():
     assert render("[{{ x|localdigits }}][{{ x|mobile }}][{{ x|jdatetime }}]", "fa", x=None) == (
         "[][][]"
     )
+
+
+def test_the_length_message_counts_in_the_digits_of_the_language_it_is_shown_in():
+    with pytest.raises(ValidationError) as raised:
+        clean_national_code("12345")
+    with translation.override("fa"):
+        assert raised.value.messages == ["دقیقاً ۱۰ رقم وارد کنید؛ شما ۵ رقم وارد کرده‌اید."]
+    with translation.override("en"):
+        assert raised.value.messages == ["Enter exactly 10 digits; you entered 5."]
