@@ -18,6 +18,12 @@ pytestmark = pytest.mark.django_db
 CODE_ON_PAGE = re.compile(r"data-access-code>([A-Z0-9]{5}-[A-Z0-9]{5})<")
 
 
+def _code_on(response) -> str:
+    match = CODE_ON_PAGE.search(response.content.decode())
+    assert match, "the page shows no access code"
+    return match[1]
+
+
 def _move(client, certificate, django_capture_on_commit_callbacks, **data):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -36,7 +42,7 @@ def test_moving_to_the_inbox_shows_the_code_once_and_texts_it(
 
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    code = CODE_ON_PAGE.search(response.content.decode())[1]
+    code = _code_on(response)
     assert len(normalize_access_code(code)) == 10
     assert [message.to for message in portal.sms.outbox] == [citizen.mobile]
     assert code in portal.sms.outbox[0].body
@@ -77,7 +83,7 @@ def test_no_plaintext_code_is_stored_anywhere_in_the_database(
     certificate = issue(citizen)
     client.force_login(citizen)
     response = _move(client, certificate, django_capture_on_commit_callbacks)
-    code = CODE_ON_PAGE.search(response.content.decode())[1]
+    code = _code_on(response)
     client.get(reverse("documents:inbox"))  # sessions, notices and all
 
     dump = _all_text_in_the_database()
@@ -165,7 +171,7 @@ def test_the_replace_page_shows_the_new_code_once(
             reverse("documents:access_code_replace", args=[certificate.number]),
             {"valid_days": "10", "max_uses": "2"},
         )
-    code = CODE_ON_PAGE.search(response.content.decode())[1]
+    code = _code_on(response)
     live = AccessCode.objects.get(certificate=certificate, revoked_at__isnull=True)
     assert live.code_digest == access_code_digest(code)
     assert code in portal.sms.outbox[-1].body
