@@ -143,6 +143,7 @@ def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
         # claim is stale by then. A worker looks for such messages as it starts (then only every
         # 100 s), so it starts once the message is old enough.
         claimed_at = certificate.rendering_started_at
+        assert claimed_at is not None
         while (timezone.now() - claimed_at).total_seconds() < 13:
             time.sleep(0.5)
         second, _ = _start_worker(
