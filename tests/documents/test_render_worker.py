@@ -122,7 +122,7 @@ def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
     first, _ = _start_worker(queue=queue, log=log, SLOW_RENDER_SECONDS="60")
     second = None
     try:
-        render_certificate.apply_async(args=[certificate.pk], queue=queue)
+        render_certificate.apply_async(args=(certificate.pk,), queue=queue)
 
         def rendering() -> bool:
             certificate.refresh_from_db()
