@@ -8,8 +8,7 @@ import datetime
 from typing import Any
 
 from accounts.models import User
-from inquiries.models import InsuredPerson
-from inquiries.status import compute_status
+from inquiries.selectors import registry_record
 
 SNAPSHOT_VERSION = 1
 
@@ -20,12 +19,8 @@ def _date(value: datetime.date | None) -> str | None:
 
 def build_snapshot(*, holder: User, today: datetime.date) -> dict[str, Any]:
     """The holder's identity and status as of `today`, from the coverage registry."""
-    person = (
-        InsuredPerson.objects.filter(national_code=holder.national_code)
-        .prefetch_related("coverage_periods", "pension_records")
-        .first()
-    )
-    if person is None:
+    record = registry_record(holder.national_code, today=today)
+    if record is None:
         # People with no relationship to the organization ask for exactly this statement.
         return {
             "version": SNAPSHOT_VERSION,
@@ -35,9 +30,7 @@ def build_snapshot(*, holder: User, today: datetime.date) -> dict[str, Any]:
             "first_name": holder.first_name,
             "last_name": holder.last_name,
         }
-    periods = list(person.coverage_periods.all())
-    pensions = list(person.pension_records.all())
-    status = compute_status(periods=periods, pensions=pensions, today=today)
+    person, status = record.person, record.status
     return {
         "version": SNAPSHOT_VERSION,
         "as_of": today.isoformat(),
@@ -72,7 +65,7 @@ def build_snapshot(*, holder: User, today: datetime.date) -> dict[str, Any]:
                 "end_date": _date(period.end_date),
                 "days": period.days,
             }
-            for period in sorted(periods, key=lambda p: (p.start_date, p.workshop_code))
+            for period in sorted(record.periods, key=lambda p: (p.start_date, p.workshop_code))
         ],
         "pensions": [
             {
