@@ -18,6 +18,8 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
 
 
 def client_address(request: HttpRequest) -> str:
-    # Behind the proxy, SecurityMiddleware/proxy config decides REMOTE_ADDR; never trust
-    # X-Forwarded-For here, or a client could pick its own bucket.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as allauth's rate limits see it: one setting for the whole portal
+    (ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER behind a proxy)."""
+    from allauth.account.adapter import get_adapter
+
+    return get_adapter(request).get_client_ip(request)
