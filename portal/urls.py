@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("gov/", include("agencies.gov_urls")),
     path("admin/", admin.site.urls),
 ]
 
