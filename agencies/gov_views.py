@@ -126,9 +126,8 @@ def staff(request: PanelRequest) -> HttpResponse:
 def staff_template(request: PanelRequest) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    # The header alone: an example row would be granted by anyone who forgot to delete it.
     writer.writerow(CSV_COLUMNS)
-    # A synthetic example row with a valid check digit; replace it with your staff.
-    writer.writerow(["0010000011", "Sara", "Ahmadi", "Clerk", "09121234567", ""])
     response = HttpResponse(
         "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
     )  # the byte-order mark makes Excel read UTF-8

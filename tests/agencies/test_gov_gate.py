@@ -35,7 +35,7 @@ def test_it_opens_for_staff_of_an_agency_with_an_mou_in_force(
     assert response.status_code == 200
     assert agency_mou.agency.name.encode() in response.content
     assert agency_mou.number.encode() in response.content
-    assert "Insured now (yes/no)".encode() in response.content
+    assert b"Insured now (yes/no)" in response.content
     assert b"/gov/staff/" not in response.content
 
 
