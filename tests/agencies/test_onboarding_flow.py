@@ -16,7 +16,9 @@ from tests.agencies.conftest import enrol_totp
 from tests.agencies.factories import PDF_BYTES, legal_id, national_code
 from tests.conftest import PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would take the role groups that a
+# data migration made, and later tests need them.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def totp_now(secret: str) -> str:

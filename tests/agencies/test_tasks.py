@@ -30,6 +30,7 @@ def test_operators_are_emailed_once_per_mou(agency_mou, operator, mailoutbox):
 
 
 @pytest.mark.worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_delivers_a_notice_once(celery_worker, citizen):
     notice = make_notice(citizen)
     assert tasks.deliver_notice.delay(notice.pk).get(timeout=30) is True

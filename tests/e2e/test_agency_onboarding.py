@@ -16,7 +16,10 @@ from agencies.models import AccessRequest, Mou, RequestStatus, StaffList
 from tests.agencies.factories import PDF_BYTES, legal_id, national_code
 from tests.conftest import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
