@@ -737,6 +737,15 @@ class StaffListAdmin(OperatorOnlyAdmin):
                     "invited": report.invitations,
                 },
             )
+            if report.unreachable:
+                messages.warning(
+                    request,
+                    _(
+                        "These people cannot be reached by SMS or email, or their account is "
+                        "deactivated; follow them up by hand: %(codes)s"
+                    )
+                    % {"codes": ", ".join(report.unreachable)},
+                )
 
 
 class InvitationInline(ReadOnlyInline):

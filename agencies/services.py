@@ -186,6 +186,13 @@ def _locked(access_request: AccessRequest) -> AccessRequest:
     return AccessRequest.objects.select_for_update().get(pk=access_request.pk)
 
 
+def mark_notices_read(*, user: User, access_request: AccessRequest) -> int:
+    """The person has seen their messages about this request."""
+    return Notice.objects.filter(
+        recipient=user, access_request=access_request, read_at=None
+    ).update(read_at=timezone.now())
+
+
 # --- Access requests ---------------------------------------------------------------------------
 
 
@@ -526,7 +533,8 @@ def submit_staff_list(
     *, agency: Agency, submitted_by: User, rows: Sequence[Mapping[str, Any]]
 ) -> StaffList:
     """Record the staff an agency admin asks access for. Rows arrive validated by the form;
-    the database's constraints are the last line. Side effect: operators see it in their queue."""
+    the database's constraints are the last line. Side effect: operators are emailed after
+    commit, and the list waits in their queue in the admin."""
     _require_agency_admin(submitted_by, agency)
     if not rows:
         raise TransitionError(_("Add at least one staff member."))
@@ -537,6 +545,9 @@ def submit_staff_list(
         )
         staff_list_row.full_clean(exclude=["staff_list"])
         staff_list_row.save()
+    from agencies import tasks
+
+    transaction.on_commit(lambda: tasks.notify_operators_of_staff_list.delay(staff_list.pk))
     return staff_list
 
 
@@ -546,6 +557,9 @@ class GrantReport:
     existing_accounts: list[str] = field(default_factory=list)
     already_members: list[str] = field(default_factory=list)
     invitations: int = 0
+    # Granted, but the invitation cannot reach them (no mobile or email) or the account is
+    # deactivated: IT follows these up by hand.
+    unreachable: list[str] = field(default_factory=list)
 
 
 def _account_for_row(row: StaffListRow, report: GrantReport) -> User:
@@ -597,6 +611,8 @@ def grant_staff_list(*, staff_list: StaffList, operator: User) -> GrantReport:
             assign_role(user=user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
             invite_member(membership=membership)
             report.invitations += 1
+            if not user.is_active or not (user.mobile or user.email):
+                report.unreachable.append(row.national_code)
         row.membership = membership
         row.save(update_fields=["membership"])
     staff_list.status = StaffListStatus.GRANTED
@@ -738,9 +754,9 @@ def accept_invitation(*, token: str, password: str) -> User:
     if not invitation.is_usable():
         raise TransitionError(_("This invitation link is not valid, has been used or has expired."))
     user = invitation.membership.user
+    # An account IT deactivated stays deactivated: the link sets a password, nothing more.
     user.set_password(password)
-    user.is_active = True
-    user.save(update_fields=["password", "is_active"])
+    user.save(update_fields=["password"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     return user
@@ -787,9 +803,25 @@ def deliver_notice(*, notice_id: int) -> bool:
     return True
 
 
+def _email_operators(*, subject: str, template: str, context: dict[str, Any]) -> None:
+    """Email every active operator with an address, each in their own language."""
+    from django.core.mail import send_mail
+
+    operators = User.objects.filter(groups__name=Role.OPERATOR.value, is_active=True).exclude(
+        email=""
+    )
+    for operator in operators:
+        with translation.override(operator.language):
+            send_mail(
+                subject=_(subject) % context,
+                message=render_to_string(template, context),
+                from_email=None,
+                recipient_list=[operator.email],
+            )
+
+
 def notify_operators_of_mou(*, mou_id: int) -> bool:
     """Email IT operators that an MoU was recorded, once."""
-    from django.core.mail import send_mail
     from django.urls import reverse
 
     claimed = Mou.objects.filter(pk=mou_id, it_notified_at=None).update(
@@ -798,19 +830,38 @@ def notify_operators_of_mou(*, mou_id: int) -> bool:
     if claimed != 1:
         return False
     mou = Mou.objects.select_related("agency").get(pk=mou_id)
-    operators = User.objects.filter(groups__name=Role.OPERATOR.value, is_active=True).exclude(
-        email=""
+    _email_operators(
+        subject=gettext_noop("New MoU recorded: %(number)s"),
+        template="agencies/emails/mou_recorded_it.txt",
+        context={
+            "number": mou.number,
+            "mou": mou,
+            "url": settings.SITE_URL + reverse("admin:agencies_mou_change", args=[mou.pk]),
+            "scopes": scope_labels(mou.scopes),
+        },
     )
-    url = settings.SITE_URL + reverse("admin:agencies_mou_change", args=[mou.pk])
-    for operator in operators:
-        with translation.override(operator.language):
-            send_mail(
-                subject=_("New MoU recorded: %(number)s") % {"number": mou.number},
-                message=render_to_string(
-                    "agencies/emails/mou_recorded_it.txt",
-                    {"mou": mou, "url": url, "scopes": scope_labels(mou.scopes)},
-                ),
-                from_email=None,
-                recipient_list=[operator.email],
-            )
+    return True
+
+
+def notify_operators_of_staff_list(*, staff_list_id: int) -> bool:
+    """Email IT operators that a staff list waits to be granted, once."""
+    from django.urls import reverse
+
+    claimed = StaffList.objects.filter(pk=staff_list_id, it_notified_at=None).update(
+        it_notified_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    staff_list = StaffList.objects.select_related("agency").get(pk=staff_list_id)
+    _email_operators(
+        subject=gettext_noop("Staff list %(number)d from %(agency)s waits to be granted"),
+        template="agencies/emails/staff_list_it.txt",
+        context={
+            "number": staff_list.pk,
+            "agency": staff_list.agency.name,
+            "rows": staff_list.rows.count(),
+            "url": settings.SITE_URL
+            + reverse("admin:agencies_stafflist_change", args=[staff_list.pk]),
+        },
+    )
     return True

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from agencies import selectors, services
 from agencies.forms import AccessRequestForm
 from agencies.gate import AuthenticatedRequest
+from agencies.models import Mou
 
 
 @login_required
@@ -40,7 +41,9 @@ def my_requests(request: AuthenticatedRequest) -> HttpResponse:
 def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access_request = selectors.request_for_user(user=request.user, pk=pk)
     decisions = access_request.decisions.select_related("reviewer").order_by("-decided_at", "-pk")
-    notices = selectors.notices_for(user=request.user, access_request=access_request)
+    notices = list(selectors.notices_for(user=request.user, access_request=access_request))
+    services.mark_notices_read(user=request.user, access_request=access_request)
+    mou = Mou.objects.filter(access_request=access_request).first()
     return render(
         request,
         "agencies/request_detail.html",
@@ -48,6 +51,7 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "access_request": access_request,
             "decisions": decisions,
             "notices": notices,
+            "mou": mou,
             "is_applicant": access_request.applicant_id == request.user.pk,
         },
     )

@@ -46,6 +46,7 @@ class StaffList(models.Model):
         verbose_name=_("granted by"),
     )
     granted_at = models.DateTimeField(_("granted at"), null=True, blank=True)
+    it_notified_at = models.DateTimeField(_("IT notified at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("staff list")

@@ -214,3 +214,24 @@ def test_a_request_that_is_not_returned_cannot_be_resubmitted(client, citizen, s
     assert response.status_code == 302
     submitted_request.refresh_from_db()
     assert submitted_request.status == RequestStatus.SUBMITTED
+
+
+def test_messages_are_marked_new_once_and_the_mou_leads_to_the_staff_page(
+    client, citizen, approved_request, committee_reviewer
+):
+    from agencies.models import Notice
+    from tests.agencies.conftest import mou_terms
+
+    services.record_mou(
+        agency=approved_request.agency,
+        access_request=approved_request,
+        terms=mou_terms(),
+        recorded_by=committee_reviewer,
+    )
+    client.force_login(citizen)
+    url = f"/agencies/requests/{approved_request.pk}/"
+    first = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert first.content.count(b">new<") == 2
+    assert b"/gov/staff/" in first.content
+    assert not Notice.objects.filter(recipient=citizen, read_at=None).exists()
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.count(b">new<") == 0

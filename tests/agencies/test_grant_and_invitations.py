@@ -263,3 +263,20 @@ def test_a_removed_person_asked_for_again_gets_access_back(
     staff_membership.refresh_from_db()
     assert staff_membership.is_active and staff_membership.removed_at is None
     assert staff_membership.role == MembershipRole.STAFF
+
+
+def test_accepting_an_invitation_does_not_reactivate_a_deactivated_account(
+    client, staff_list, operator, citizen, django_capture_on_commit_callbacks
+):
+    User.objects.filter(pk=citizen.pk).update(is_active=False)
+    report = grant(staff_list, operator, django_capture_on_commit_callbacks)
+    assert report.unreachable == [citizen.national_code]
+    sms = next(s for s in portal.sms.outbox if s.to == citizen.mobile)
+    token = link_from(sms.body)
+    client.post(
+        f"/agencies/invitations/{token}/",
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    citizen.refresh_from_db()
+    assert citizen.check_password(NEW_PASSWORD)
+    assert not citizen.is_active

@@ -37,3 +37,28 @@ def test_a_real_worker_delivers_a_notice_once(celery_worker, citizen):
     assert tasks.deliver_notice.delay(notice.pk).get(timeout=30) is False
     notice.refresh_from_db()
     assert notice.delivered_at is not None
+
+
+def test_operators_are_emailed_once_per_staff_list(
+    admin_membership, agency, agency_admin, operator, mailoutbox, django_capture_on_commit_callbacks
+):
+    from agencies import services
+    from tests.agencies.factories import national_code
+
+    operator.email = "it@sso.example"
+    operator.save()
+    row = {
+        "national_code": national_code(61),
+        "first_name": "Ali",
+        "last_name": "Synthetic",
+        "position": "Clerk",
+        "mobile": "+989350000061",
+        "email": "",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_list = services.submit_staff_list(
+            agency=agency, submitted_by=agency_admin, rows=[row]
+        )
+    assert tasks.notify_operators_of_staff_list.delay(staff_list.pk).get() is False
+    assert [message.to for message in mailoutbox] == [["it@sso.example"]]
+    assert f"grant_agency_staff {staff_list.pk}" in mailoutbox[0].body

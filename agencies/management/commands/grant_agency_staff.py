@@ -47,3 +47,10 @@ class Command(BaseCommand):
                 f"{report.invitations} invitations sent."
             )
         )
+        if report.unreachable:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Cannot be reached by SMS or email, or the account is deactivated; "
+                    "follow up by hand: " + ", ".join(report.unreachable)
+                )
+            )
