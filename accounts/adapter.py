@@ -21,6 +21,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "username_taken": _("An account with this national code already exists."),
         "phone_taken": _("An account with this mobile number already exists."),
         "invalid_login": _("The national code or password is not correct."),
+        "username_password_mismatch": _("The national code or password is not correct."),
     }
 
     def clean_username(self, username: str, shallow: bool = False) -> str:

@@ -1,5 +1,4 @@
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,6 +26,5 @@ class RequireMFAForStaffRolesMiddleware:
             and user.requires_mfa
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
-            query = urlencode({"next": request.get_full_path()})
-            return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+            return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -34,9 +34,9 @@ DEBUG = env.bool("DEBUG", default=False)
 # Set by the test suite: no HTTPS redirect, plain static storage, the development key allowed.
 TESTING = env.bool("PORTAL_TESTING", default=False)
 SECRET_KEY = env_secret("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
-if not DEBUG and not TESTING and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+if not DEBUG and not TESTING and SECRET_KEY in {DEVELOPMENT_SECRET_KEY, ""}:
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY is the built-in development key. "
+        "DEBUG is off but SECRET_KEY is empty or the built-in development key. "
         "Set SECRET_KEY (or SECRET_KEY_FILE), or set DEBUG=1 for local development."
     )
 
@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widget templates, for FORM_RENDERER (TemplatesSetting)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+FORM_RENDERER = "portal.forms.BootstrapFormRenderer"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -196,11 +198,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="SSO e-services portal")
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services portal"
 
 # The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
-    "PORTAL_SIGNUP_IDENTITY_CHECK", default="accounts.identity.accept_everyone"
+    "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"
 )
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
 PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
@@ -261,7 +263,10 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not (DEBUG or TEST
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Joining the browsers' HSTS preload list binds every subdomain of the organization's domain for
+# years: a decision for the organization, so the check that nags about it is silenced.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)

@@ -85,7 +85,8 @@ def test_it_marks_every_bad_field_keeps_the_values_and_saves_nothing(client, cit
     client.force_login(citizen)
     response = client.post(
         APPLY,
-        form_data(
+        HTTP_ACCEPT_LANGUAGE="en",
+        data=form_data(
             legal_id="10100000007",
             contact_mobile="12345",
             letter_date="1404/13/40",

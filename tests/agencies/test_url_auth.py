@@ -4,6 +4,7 @@ for the role it serves, never with a 500."""
 import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import URLPattern, reverse
 
 from agencies import demo, gov_urls, urls
@@ -61,7 +62,7 @@ CAN_VIEW = {
 
 @pytest.fixture
 def seeded(db):
-    demo.seed(stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
     agency = Agency.objects.get(legal_id=demo.APPROVED_LEGAL_ID)
     membership = Membership.objects.filter(agency=agency, role="staff").first()
     assert membership is not None

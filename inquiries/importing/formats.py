@@ -1,0 +1,366 @@
+"""The three registry file formats and the checks every row passes, whatever the database.
+
+A row parser takes the cells of one CSV row and returns either the row's clean values, ready
+to write, or the list of everything wrong with it. Problems that need the database (a period
+for a person the registry does not know, the same record twice in one file) are found by the
+writers, with the messages defined here.
+"""
+
+import datetime
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from inquiries.models import CoverageKind, Gender, PensionKind, PensionRole, PensionStatus
+from portal.digits import normalize_digits, to_ascii_digits
+from portal.jalali import parse_date
+from portal.validators import clean_national_code, national_code_is_valid
+
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+# The largest value the database's integer columns hold.
+MAX_DAYS = 2**31 - 1
+MAX_WAGE = 2**63 - 1
+
+
+class RecordKind(enum.StrEnum):
+    PERSONS = "persons"
+    PERIODS = "periods"
+    PENSIONS = "pensions"
+
+
+COLUMNS: dict[RecordKind, tuple[str, ...]] = {
+    RecordKind.PERSONS: (
+        "national_code",
+        "insurance_number",
+        "first_name",
+        "last_name",
+        "father_name",
+        "birth_date",
+        "gender",
+    ),
+    RecordKind.PERIODS: (
+        "national_code",
+        "workshop_code",
+        "workshop_name",
+        "coverage_kind",
+        "start_date",
+        "end_date",
+        "days",
+        "monthly_wage",
+    ),
+    RecordKind.PENSIONS: (
+        "national_code",
+        "pension_number",
+        "role",
+        "kind",
+        "start_date",
+        "status",
+        "main_national_code",
+    ),
+}
+
+# Each kind's natural key, as positions in its clean row (position 0 is the row number).
+NATURAL_KEYS: dict[RecordKind, tuple[int, ...]] = {
+    RecordKind.PERSONS: (1,),
+    RecordKind.PERIODS: (1, 2, 5),
+    RecordKind.PENSIONS: (1, 2),
+}
+
+
+class RowProblem(NamedTuple):
+    """One thing wrong with one row; `column` is empty when the row as a whole is wrong."""
+
+    row: int
+    column: str
+    message: str
+
+
+class FieldProblem(ValueError):
+    """A cell's value is not acceptable; the message says why, for the operator."""
+
+
+def unknown_person_problem(row: int) -> RowProblem:
+    return RowProblem(
+        row,
+        "national_code",
+        _("No insured person has this national code; import the persons file first."),
+    )
+
+
+def duplicate_problem(row: int, first_row: int) -> RowProblem:
+    return RowProblem(
+        row,
+        "",
+        _("The same record (same natural key) is already in this file at row %(row)d.")
+        % {"row": first_row},
+    )
+
+
+# --- Cells -------------------------------------------------------------------------------------
+# Codes and dates repeat a great deal in large files (every period of a person carries their
+# national code), so the expensive checks are cached.
+
+
+@lru_cache(maxsize=4096)
+def _valid_national_code(text: str) -> str | None:
+    if len(text) == 10 and text.isdigit() and national_code_is_valid(text):
+        return text
+    try:
+        return clean_national_code(text)
+    except ValidationError:
+        return None
+
+
+def national_code(text: str) -> str:
+    code = _valid_national_code(text)
+    if code is None:
+        try:
+            clean_national_code(text)
+        except ValidationError as error:
+            raise FieldProblem(error.messages[0]) from None
+        raise FieldProblem(_("This national code is not valid."))  # pragma: no cover
+    return code
+
+
+def optional_national_code(text: str) -> str:
+    return national_code(text) if text.strip() else ""
+
+
+@lru_cache(maxsize=65536)
+def _date_or_none(text: str) -> datetime.date | None:
+    try:
+        value = parse_date(text)
+    except ValueError:
+        return None
+    return value if value >= EARLIEST_DATE else None
+
+
+def date(text: str) -> datetime.date:
+    value = _date_or_none(text)
+    if value is None:
+        if not text.strip():
+            raise FieldProblem(_("A date is required here."))
+        raise FieldProblem(
+            _(
+                "%(value)s is not a date; write it as 1402/05/01 (Solar Hijri) or 2023-07-23, "
+                "from 1900 on."
+            )
+            % {"value": text}
+        )
+    return value
+
+
+def optional_date(text: str) -> datetime.date | None:
+    return date(text) if text.strip() else None
+
+
+def _digits(text: str, *, max_length: int, required: bool) -> str:
+    value = normalize_digits(text)
+    if not value:
+        if required:
+            raise FieldProblem(_("This value is required."))
+        return ""
+    if not (value.isascii() and value.isdigit()):
+        raise FieldProblem(_("%(value)s should contain digits only.") % {"value": text})
+    if len(value) > max_length:
+        raise FieldProblem(
+            _("%(value)s is longer than %(length)d digits.") % {"value": text, "length": max_length}
+        )
+    return value
+
+
+def digits(*, max_length: int, required: bool = True) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        return _digits(text, max_length=max_length, required=required)
+
+    return parse
+
+
+def _count(text: str, *, required: bool, maximum: int) -> int | None:
+    value = to_ascii_digits(text).strip().replace(",", "").replace("٬", "")
+    if not value:
+        if required:
+            raise FieldProblem(_("This value is required."))
+        return None
+    if not (value.isascii() and value.isdigit()):
+        raise FieldProblem(_("%(value)s is not a whole number of zero or more.") % {"value": text})
+    number = int(value)
+    if number > maximum:
+        raise FieldProblem(_("%(value)s is too large.") % {"value": text})
+    return number
+
+
+def day_count(text: str) -> int:
+    number = _count(text, required=True, maximum=MAX_DAYS)
+    assert number is not None  # noqa: S101 (required)
+    return number
+
+
+def optional_wage(text: str) -> int | None:
+    return _count(text, required=False, maximum=MAX_WAGE)
+
+
+def name(*, max_length: int, required: bool = True) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = " ".join(text.split())
+        if not value and required:
+            raise FieldProblem(_("This value is required."))
+        if len(value) > max_length:
+            raise FieldProblem(
+                _("This text is longer than %(length)d characters.") % {"length": max_length}
+            )
+        return value
+
+    return parse
+
+
+def choice(values: Sequence[str], *, upper: bool = False) -> Callable[[str], str]:
+    allowed = frozenset(values)
+
+    def parse(text: str) -> str:
+        value = text.strip()
+        value = value.upper() if upper else value.lower()
+        if value not in allowed:
+            raise FieldProblem(
+                _("%(value)s is not one of: %(allowed)s.")
+                % {"value": text, "allowed": ", ".join(values)}
+            )
+        return value
+
+    return parse
+
+
+# --- Rows --------------------------------------------------------------------------------------
+
+
+def _check_person(values: list[Any], today: datetime.date) -> list[tuple[str, str]]:
+    if values[5] > today:
+        return [("birth_date", _("The birth date is in the future."))]
+    return []
+
+
+def _check_period(values: list[Any], today: datetime.date) -> list[tuple[str, str]]:
+    start, end = values[4], values[5]
+    if end is not None and end < start:
+        return [("end_date", _("The coverage ends before it starts."))]
+    return []
+
+
+def _check_pension(values: list[Any], today: datetime.date) -> list[tuple[str, str]]:
+    role, main_code = values[2], values[6]
+    if role == PensionRole.DEPENDENT and not main_code:
+        return [("main_national_code", _("A dependent's pension needs the main pensioner."))]
+    if role == PensionRole.MAIN and main_code:
+        return [("main_national_code", _("Only a dependent's pension names a main pensioner."))]
+    if main_code and main_code == values[0]:
+        return [("main_national_code", _("A person cannot be their own main pensioner."))]
+    return []
+
+
+# Cell values repeat a great deal (a person's code on each of their periods, dates, kinds), so
+# each column remembers what its recent texts parsed to; a full memo starts afresh.
+MEMO_LIMIT = 100_000
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class RecordFormat:
+    kind: RecordKind
+    columns: tuple[str, ...]
+    # One parser per column: text -> clean value, or FieldProblem. Pure functions of the text.
+    cells: tuple[Callable[[str], Any], ...]
+    # Checks across cells, run when every cell is good: (column, message) for each problem.
+    check_row: Callable[[list[Any], datetime.date], list[tuple[str, str]]]
+    memos: tuple[dict[str, Any], ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "memos", tuple({} for _ in self.cells))
+
+    def parse_row(
+        self, row_number: int, cells: list[str], *, today: datetime.date
+    ) -> tuple[Any, ...] | list[RowProblem]:
+        """The row's clean values, led by its row number, or everything wrong with it."""
+        if len(cells) != len(self.columns):
+            return [
+                RowProblem(
+                    row_number,
+                    "",
+                    _("Expected %(expected)d columns, found %(found)d.")
+                    % {"expected": len(self.columns), "found": len(cells)},
+                )
+            ]
+        values: list[Any] = [row_number]
+        problems: list[RowProblem] | None = None
+        for memo, parse, text in zip(self.memos, self.cells, cells, strict=True):
+            value = memo.get(text, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = parse(text)
+                except FieldProblem as problem:
+                    value = problem
+                if len(memo) >= MEMO_LIMIT:
+                    memo.clear()
+                memo[text] = value
+            if type(value) is FieldProblem:
+                if problems is None:
+                    problems = []
+                problems.append(RowProblem(row_number, self.columns[len(values) - 1], str(value)))
+            values.append(value)
+        if problems:
+            return problems
+        cross_cell = self.check_row(values[1:], today)
+        if cross_cell:
+            return [RowProblem(row_number, column, message) for column, message in cross_cell]
+        return tuple(values)
+
+
+FORMATS: dict[RecordKind, RecordFormat] = {
+    RecordKind.PERSONS: RecordFormat(
+        kind=RecordKind.PERSONS,
+        columns=COLUMNS[RecordKind.PERSONS],
+        cells=(
+            national_code,
+            digits(max_length=16, required=False),
+            name(max_length=100),
+            name(max_length=100),
+            name(max_length=100, required=False),
+            date,
+            choice(Gender.values, upper=True),
+        ),
+        check_row=_check_person,
+    ),
+    RecordKind.PERIODS: RecordFormat(
+        kind=RecordKind.PERIODS,
+        columns=COLUMNS[RecordKind.PERIODS],
+        cells=(
+            national_code,
+            digits(max_length=20),
+            name(max_length=200, required=False),
+            choice(CoverageKind.values),
+            date,
+            optional_date,
+            day_count,
+            optional_wage,
+        ),
+        check_row=_check_period,
+    ),
+    RecordKind.PENSIONS: RecordFormat(
+        kind=RecordKind.PENSIONS,
+        columns=COLUMNS[RecordKind.PENSIONS],
+        cells=(
+            national_code,
+            digits(max_length=20),
+            choice(PensionRole.values),
+            choice(PensionKind.values),
+            date,
+            choice(PensionStatus.values),
+            optional_national_code,
+        ),
+        check_row=_check_pension,
+    ),
+}

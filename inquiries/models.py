@@ -1,0 +1,168 @@
+"""The coverage registry: insured persons, their coverage periods and their pension records.
+
+The registry is filled by operators from the organization's files (`import_coverage`); the
+portal only reads it. Each table has a natural key the files share, so an import can match rows.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.validators import validate_national_code
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class CoverageKind(models.TextChoices):
+    MANDATORY = "mandatory", _("Mandatory")
+    SELF_EMPLOYED = "self_employed", _("Self-employed")
+    VOLUNTARY = "voluntary", _("Voluntary")
+    SPECIAL = "special", _("Special")
+
+
+class PensionRole(models.TextChoices):
+    MAIN = "main", _("Main pensioner")
+    DEPENDENT = "dependent", _("Dependent pensioner")
+
+
+class PensionKind(models.TextChoices):
+    RETIREMENT = "retirement", _("Retirement")
+    DISABILITY = "disability", _("Disability")
+    SURVIVOR = "survivor", _("Survivor")
+
+
+class PensionStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
+class InsuredPerson(models.Model):
+    """A person the organization knows: insured now or before, or a pensioner."""
+
+    national_code = models.CharField(
+        _("national code"), max_length=10, validators=[validate_national_code]
+    )
+    insurance_number = models.CharField(_("insurance number"), max_length=16, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    father_name = models.CharField(_("father's name"), max_length=100, blank=True)
+    birth_date = models.DateField(_("birth date"))
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+
+    class Meta:
+        verbose_name = _("insured person")
+        verbose_name_plural = _("insured persons")
+        constraints = [
+            # The natural key; its index serves every lookup by national code.
+            models.UniqueConstraint(fields=["national_code"], name="insured_person_national_code"),
+            models.CheckConstraint(
+                condition=Q(gender__in=Gender.values), name="insured_person_gender_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name} ({self.national_code})"
+
+
+class CoveragePeriod(models.Model):
+    """A stretch of insurance at one workshop, as the workshop reported it."""
+
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.CASCADE,
+        related_name="coverage_periods",
+        verbose_name=_("insured person"),
+    )
+    workshop_code = models.CharField(_("workshop code"), max_length=20)
+    workshop_name = models.CharField(_("workshop name"), max_length=200, blank=True)
+    coverage_kind = models.CharField(
+        _("coverage kind"), max_length=16, choices=CoverageKind.choices
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("Empty while the coverage continues.")
+    )
+    # What the workshop reported; status totals count calendar days instead (inquiries/status.py).
+    days = models.PositiveIntegerField(_("days credited"))
+    monthly_wage = models.PositiveBigIntegerField(_("monthly wage (rials)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("coverage period")
+        verbose_name_plural = _("coverage periods")
+        ordering = ["start_date", "workshop_code"]
+        constraints = [
+            # The natural key; it also indexes "all periods of a person".
+            models.UniqueConstraint(
+                fields=["person", "workshop_code", "start_date"],
+                name="coverage_period_natural_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="coverage_period_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage_kind__in=CoverageKind.values),
+                name="coverage_period_kind_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop_code} {self.start_date}–{self.end_date or '…'}"
+
+
+class PensionRecord(models.Model):
+    """A pension paid to a person, as its main pensioner or as a dependent of one."""
+
+    person = models.ForeignKey(
+        InsuredPerson,
+        on_delete=models.CASCADE,
+        related_name="pension_records",
+        verbose_name=_("pensioner"),
+    )
+    pension_number = models.CharField(_("pension number"), max_length=20)
+    role = models.CharField(_("role"), max_length=10, choices=PensionRole.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=PensionKind.choices)
+    start_date = models.DateField(_("start date"))
+    status = models.CharField(_("status"), max_length=10, choices=PensionStatus.choices)
+    main_national_code = models.CharField(
+        _("main pensioner's national code"),
+        max_length=10,
+        blank=True,
+        validators=[validate_national_code],
+        help_text=_("Only for a dependent pensioner."),
+    )
+
+    class Meta:
+        verbose_name = _("pension record")
+        verbose_name_plural = _("pension records")
+        ordering = ["start_date", "pension_number"]
+        constraints = [
+            # The natural key, pension number first as the organization files it.
+            models.UniqueConstraint(
+                fields=["pension_number", "person"], name="pension_record_natural_key"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role=PensionRole.MAIN, main_national_code="")
+                    | (Q(role=PensionRole.DEPENDENT) & ~Q(main_national_code=""))
+                ),
+                name="pension_record_main_code_only_for_dependents",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=PensionKind.values), name="pension_record_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PensionStatus.values), name="pension_record_status_known"
+            ),
+        ]
+        indexes = [
+            # A person's pensions (the natural key's index starts with the pension number).
+            models.Index(fields=["person", "start_date"], name="pension_record_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pension_number} ({self.get_role_display()})"

@@ -1,0 +1,56 @@
+"""Third-party messages that the portal's own Persian catalogue translates.
+
+Django looks a message up in the catalogues of LOCALE_PATHS (ours, locale/) before those of
+the installed apps, so an entry in locale/fa/LC_MESSAGES/django.po with the same msgid as a
+message of Django or allauth replaces that package's Persian. We use that for messages a
+Persian reader sees that the package leaves in English or words differently from the portal
+(e.g. «رمز عبور» where the portal says «گذرواژه»).
+
+`makemessages --no-obsolete` keeps only the msgids it finds in our sources, so each such msgid
+is written here, exactly as the package spells it (curly apostrophes included), for
+makemessages to find. Nothing imports this module and nothing in it is translated at run time:
+gettext_noop only marks a string, and ngettext_lazy (the marker for plural forms) is never
+evaluated. When the package changes a msgid, change it here too, or the override stops applying.
+"""
+
+from django.utils.translation import gettext_noop, ngettext_lazy
+
+# django.contrib.auth.password_validation: the rules shown under the password field, and the
+# errors. Django's Persian leaves "This password is too short…" in English and mixes
+# «رمز عبور» with «گذرواژه».
+DJANGO_PASSWORD_VALIDATION = (
+    # Translators: third-party msgid (Django, password validation)
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    ngettext_lazy(
+        # Translators: third-party msgid (Django, password validation)
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    # Translators: third-party msgid (Django, password validation)
+    gettext_noop("Your password can’t be a commonly used password."),
+    # Translators: third-party msgid (Django, password validation)
+    gettext_noop("Your password can’t be entirely numeric."),
+    ngettext_lazy(
+        # Translators: third-party msgid (Django, password validation)
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        "min_length",
+    ),
+    # Translators: third-party msgid (Django, password validation)
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    # Translators: third-party msgid (Django, password validation)
+    gettext_noop("This password is too common."),
+    # Translators: third-party msgid (Django, password validation)
+    gettext_noop("This password is entirely numeric."),
+)
+
+# allauth: messages seen on the sign-in and phone-verification pages, whose Persian lacks the
+# zero-width non-joiner and «تأیید», and leaves a +98 number to be reordered by the
+# right-to-left text around it (the translation isolates it).
+ALLAUTH = (
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Too many failed login attempts. Try again later."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("A verification code has been sent to %(phone)s."),
+)

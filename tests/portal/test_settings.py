@@ -1,0 +1,77 @@
+"""Settings read from the environment, checked in a fresh interpreter for each case."""
+
+import json
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PROBE = (
+    "import json; from django.conf import settings; print(json.dumps({"
+    "'engine': settings.DATABASES['default']['ENGINE'],"
+    "'cache': settings.CACHES['default']['BACKEND'],"
+    "'eager': settings.CELERY_TASK_ALWAYS_EAGER,"
+    "'broker': settings.CELERY_BROKER_URL}))"
+)
+
+
+def run_settings(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PORTAL_", "DATABASE_", "REDIS_", "CELERY_", "SECRET_KEY", "DEBUG"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", PROBE],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_nothing_set_means_the_embedded_default():
+    result = run_settings(DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "engine": "django.db.backends.sqlite3",
+        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "eager": True,
+        "broker": "memory://",
+    }
+
+
+def test_database_and_redis_urls_switch_to_the_production_shape():
+    result = run_settings(
+        DEBUG="1",
+        DATABASE_URL="postgres://portal@db.internal:5432/portal",
+        REDIS_URL="redis://cache.internal:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "engine": "django.db.backends.postgresql",
+        "cache": "django.core.cache.backends.redis.RedisCache",
+        "eager": False,
+        "broker": "redis://cache.internal:6379/0",
+    }
+
+
+def test_it_refuses_to_start_without_debug_on_the_development_key():
+    result = run_settings(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_a_secret_key_can_come_from_a_file(tmp_path):
+    key_file = tmp_path / "secret"
+    key_file.write_text("a-real-secret-from-a-mounted-file\n")
+    result = run_settings(DEBUG="0", SECRET_KEY_FILE=str(key_file))
+    assert result.returncode == 0, result.stderr
+
+
+def test_it_refuses_an_empty_secret_key_without_debug():
+    result = run_settings(DEBUG="0", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
