@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
-from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
@@ -64,8 +63,8 @@ def agency_panel_required(
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                query = urlencode({"next": request.get_full_path()})
-                return HttpResponseRedirect(f"{reverse('mfa_activate_totp')}?{query}")
+                # Like the MFA middleware: allauth's enrolment ignores a `next`.
+                return HttpResponseRedirect(reverse("mfa_activate_totp"))
             found = selectors.panel_membership_for(user)
             if found is None:
                 return _closed(request, "no_access")
