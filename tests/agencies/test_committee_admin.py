@@ -16,6 +16,7 @@ from agencies.models import (
 )
 from tests.agencies.conftest import enrol_totp
 from tests.agencies.factories import PDF_BYTES, AccessRequestFactory
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -239,3 +240,21 @@ def test_operators_see_mous_waiting_for_it_but_cannot_suspend_them(operator_clie
     agency_mou.refresh_from_db()
     assert agency_mou.it_actioned_at is not None
     assert agency_mou.status == MouStatus.ACTIVE
+
+
+def test_the_admin_signs_people_in_with_their_second_factor(client, committee_reviewer):
+    enrol_totp(committee_reviewer)
+    response = client.get("/admin/login/?next=/admin/agencies/accessrequest/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    # A password alone, posted to the admin's own form, signs nobody in.
+    client.post(
+        "/admin/login/",
+        {"username": committee_reviewer.national_code, "password": PASSWORD},
+    )
+    assert client.get(QUEUE).status_code == 302
+    signed_in = client.post(
+        "/accounts/login/", {"login": committee_reviewer.national_code, "password": PASSWORD}
+    )
+    assert "/2fa/authenticate/" in signed_in["Location"]
+    assert client.get(QUEUE).status_code == 302
