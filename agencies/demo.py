@@ -85,6 +85,7 @@ def _approved_agency(*, admin: User, reviewer: User) -> Agency:
             signed_by_pensions_manager="GM Pensions (demo)",
             signed_by_registration_manager="GM Registration (demo)",
             scopes=[Scope.COVERAGE_FLAG, Scope.COVERAGE_SUMMARY],
+            scan=ContentFile(_PDF, name="mou.pdf"),
         ),
     )
     return agency

@@ -45,6 +45,11 @@ def notices_for(*, user: User, access_request: AccessRequest) -> QuerySet[Notice
     return Notice.objects.filter(recipient=user, access_request=access_request)
 
 
+def latest_notices_of(user: User, *, limit: int = 20) -> QuerySet[Notice]:
+    """The person's newest messages about agency access (with or without a request)."""
+    return Notice.objects.filter(recipient=user).select_related("access_request")[:limit]
+
+
 def active_mous_on(day: datetime.date) -> QuerySet[Mou]:
     return Mou.objects.filter(
         Q(valid_until__isnull=True) | Q(valid_until__gte=day),

@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -349,7 +349,7 @@ class MouTerms:
     signed_by_registration_manager: str
     scopes: list[str]
     basis: str = MouBasis.THIS_ORDER
-    scan: UploadedFile | None = None
+    scan: File | None = None
 
 
 def mou_problems(
@@ -374,6 +374,9 @@ def mou_problems(
         )
     if not terms.scopes:
         problems["scopes"] = _("Grant at least one scope.")
+    if terms.basis == MouBasis.THIS_ORDER and not terms.scan:
+        # Older circular No. 1 MoUs may predate scanning; new ones are filed with their scan.
+        problems["scan"] = _("Attach the scan of the signed MoU.")
     if terms.valid_until and terms.valid_until < terms.valid_from:
         problems["valid_until"] = _("The end of validity cannot be before its start.")
     if Mou.objects.filter(number=terms.number).exists():
@@ -464,12 +467,31 @@ def _change_mou_status(
     mou.status = to
     mou.save(update_fields=["status"])
     MouEvent.objects.create(mou=mou, action=action, actor=actor, reasons=reasons.strip())
+    admins = Membership.objects.filter(
+        agency=mou.agency_id, role=MembershipRole.ADMIN, is_active=True
+    ).select_related("user")
+    for membership in admins:
+        _post_notice(
+            recipient=membership.user,
+            access_request=mou.access_request,
+            template="mou_status",
+            subject=_MOU_SUBJECTS[action],
+            context={"mou": mou, "action": action, "reasons": reasons.strip()},
+        )
     return mou
+
+
+_MOU_SUBJECTS = {
+    MouAction.SUSPENDED: gettext_noop("Your agency's MoU is suspended"),
+    MouAction.REINSTATED: gettext_noop("Your agency's MoU is in force again"),
+    MouAction.ENDED: gettext_noop("Your agency's MoU has ended"),
+}
 
 
 @transaction.atomic
 def suspend_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
-    """Suspend an MoU: its agency's panel closes at once, for open sessions too."""
+    """Suspend an MoU: its agency's panel closes at once, for open sessions too. Side effect:
+    the agency's admins are told after commit."""
     return _change_mou_status(
         mou=mou,
         actor=actor,
@@ -483,7 +505,8 @@ def suspend_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
 
 @transaction.atomic
 def reinstate_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
-    """Lift a suspension: the panel opens again while the MoU is within its dates."""
+    """Lift a suspension: the panel opens again while the MoU is within its dates. Side effect:
+    the agency's admins are told after commit."""
     return _change_mou_status(
         mou=mou,
         actor=actor,
@@ -497,7 +520,8 @@ def reinstate_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
 
 @transaction.atomic
 def end_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
-    """End an MoU for good: its agency's panel closes at once."""
+    """End an MoU for good: its agency's panel closes at once. Side effect: the agency's
+    admins are told after commit."""
     return _change_mou_status(
         mou=mou,
         actor=actor,

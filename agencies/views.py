@@ -33,8 +33,14 @@ def apply(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def my_requests(request: AuthenticatedRequest) -> HttpResponse:
-    access_requests = selectors.requests_of(request.user)
-    return render(request, "agencies/my_requests.html", {"access_requests": access_requests})
+    return render(
+        request,
+        "agencies/my_requests.html",
+        {
+            "access_requests": selectors.requests_of(request.user),
+            "notices": selectors.latest_notices_of(request.user),
+        },
+    )
 
 
 @login_required

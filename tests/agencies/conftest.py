@@ -10,7 +10,7 @@ from accounts.services import assign_role
 from agencies import services
 from agencies.models import AccessRequest, Agency, Membership, MembershipRole, Mou
 from agencies.scopes import Scope
-from tests.agencies.factories import AccessRequestFactory, MouFactory, details
+from tests.agencies.factories import AccessRequestFactory, MouFactory, details, letter
 
 
 def enrol_totp(user: User) -> str:
@@ -29,6 +29,7 @@ def mou_terms(**overrides: Any) -> services.MouTerms:
         "signed_by_pensions_manager": "GM Pensions (synthetic)",
         "signed_by_registration_manager": "GM Registration (synthetic)",
         "scopes": [Scope.COVERAGE_FLAG],
+        "scan": letter("mou.pdf"),
     }
     values.update(overrides)
     return services.MouTerms(**values)

@@ -176,13 +176,17 @@ def test_a_committee_reviewer_can_open_a_request_and_its_letter(
 def test_the_list_of_my_requests_shows_only_mine_in_a_fixed_number_of_queries(
     client, citizen, other_citizen, django_assert_num_queries
 ):
+    from agencies.models import Notice
     from tests.agencies.factories import AccessRequestFactory
 
-    AccessRequestFactory.create_batch(5, applicant=citizen)
+    for access_request in AccessRequestFactory.create_batch(5, applicant=citizen):
+        Notice.objects.create(
+            recipient=citizen, access_request=access_request, subject="About it", body="."
+        )
     AccessRequestFactory.create(applicant=other_citizen, agency_name="Not mine")
     client.force_login(citizen)
-    # session, user, the requests
-    with django_assert_num_queries(3):
+    # session, user, the requests, the messages with their requests
+    with django_assert_num_queries(4):
         response = client.get("/agencies/requests/")
     assert len(response.context["access_requests"]) == 5
     assert b"Not mine" not in response.content

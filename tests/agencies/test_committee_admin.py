@@ -258,3 +258,21 @@ def test_the_admin_signs_people_in_with_their_second_factor(client, committee_re
     )
     assert "/2fa/authenticate/" in signed_in["Location"]
     assert client.get(QUEUE).status_code == 302
+
+
+def test_an_mou_under_this_order_needs_its_scan(reviewer_client, approved_request):
+    data = mou_form(approved_request)
+    del data["scan"]
+    response = reviewer_client.post("/admin/agencies/mou/add/", data)
+    assert "Attach the scan" in str(response.context["adminform"].form.errors["scan"])
+    assert not Mou.objects.exists()
+
+
+def test_the_agency_admins_are_told_when_the_mou_is_suspended(
+    reviewer_client, agency_mou, admin_membership, agency_admin
+):
+    reviewer_client.post(
+        f"/admin/agencies/mou/{agency_mou.pk}/status/suspend/", {"reasons": "Audit finding."}
+    )
+    notice = agency_admin.agency_notices.get()
+    assert "Audit finding." in notice.body

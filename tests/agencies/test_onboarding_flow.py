@@ -105,6 +105,7 @@ def test_an_agency_goes_from_application_to_staff_in_the_panel(
             "signed_by_pensions_manager": "GM Pensions (synthetic)",
             "signed_by_registration_manager": "GM Registration (synthetic)",
             "scopes": ["pension_flag"],
+            "scan": SimpleUploadedFile("mou.pdf", PDF_BYTES, content_type="application/pdf"),
         },
     )
     assert response.status_code == 302

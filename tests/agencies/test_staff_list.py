@@ -217,3 +217,23 @@ def test_the_admin_cannot_touch_another_agencys_staff(admin_client, outsider, op
     elsewhere = add_member(outsider, AgencyFactory.create(), "staff", operator)
     assert admin_client.get(f"/gov/staff/{elsewhere.pk}/removal/").status_code == 404
     assert Membership.objects.get(pk=elsewhere.pk).is_active
+
+
+def test_the_staff_page_takes_the_same_number_of_queries_for_many_staff(
+    admin_client, agency, operator, django_assert_max_num_queries
+):
+    from tests.conftest import make_user
+
+    def add_staff(first, last):
+        for serial in range(first, last):
+            user = make_user(national_code(serial), f"+98935{serial:08d}")
+            Membership.objects.create(user=user, agency=agency, granted_by=operator)
+
+    add_staff(300, 302)
+    admin_client.post(STAFF, rows_data([person(1)]))  # one list waiting for IT
+    with django_assert_max_num_queries(40) as few:
+        admin_client.get(STAFF)
+    add_staff(302, 320)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = admin_client.get(STAFF)
+    assert len(response.context["members"]) == 21

@@ -99,6 +99,10 @@ def test_an_applicant_applies_the_committee_approves_and_the_agency_sends_its_st
     page.fill('input[name="signed_by_pensions_manager"]', "GM Pensions (synthetic)")
     page.fill('input[name="signed_by_registration_manager"]', "GM Registration (synthetic)")
     page.uncheck('input[name="scopes"][value="coverage_summary"]')
+    page.set_input_files(
+        'input[name="scan"]',
+        files=[{"name": "mou.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+    )
     page.locator('input[name="_save"]').click()
     page.wait_for_url("**/admin/agencies/mou/")
     assert Mou.objects.get().scopes == ["coverage_flag"]
