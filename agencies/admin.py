@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from agencies import services
-from agencies.forms import DecisionForm, ReasonsForm, checked_document
+from agencies.forms import DecisionForm, ReasonsForm, checked_document, posted
 from agencies.models import (
     AccessRequest,
     Agency,
@@ -268,7 +268,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         access_request = self._request_or_404(request, pk)
-        form = DecisionForm(request.POST or None)
+        form = DecisionForm(posted(request))
         if request.method == "POST" and form.is_valid():
             action = {
                 "approve": services.approve_request,
@@ -297,7 +297,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
 
     def reopen_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         access_request = self._request_or_404(request, pk)
-        form = ReasonsForm(request.POST or None)
+        form = ReasonsForm(posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 services.reopen_request(
@@ -615,7 +615,7 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
             raise Http404
         mou = get_object_or_404(Mou, pk=pk)
         service, title = self.STATUS_ACTIONS[action]
-        form = ReasonsForm(request.POST or None)
+        form = ReasonsForm(posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 service(mou=mou, actor=_user(request), reasons=form.cleaned_data["reasons"])
@@ -817,9 +817,7 @@ class MembershipAdmin(OperatorOnlyAdmin):
             raise PermissionDenied
         membership = get_object_or_404(Membership.objects.select_related("user", "agency"), pk=pk)
         pending = membership.removal_requests.filter(status=RemovalRequestStatus.PENDING).first()
-        form = ReasonsForm(
-            request.POST or None, initial={"reasons": pending.reasons if pending else ""}
-        )
+        form = ReasonsForm(posted(request), initial={"reasons": pending.reasons if pending else ""})
         if request.method == "POST" and form.is_valid():
             try:
                 services.remove_membership(

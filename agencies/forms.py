@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -13,6 +14,16 @@ from agencies.models import AccessRequest
 from agencies.uploads import ALLOWED_KINDS, sniff_kind, validate_official_document
 from portal.digits import normalize_digits
 from portal.fields import JalaliDateField, LegalIdField, MobileField, NationalCodeField
+
+
+def posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, even when empty (an empty form post is an error to show,
+    not a fresh form); None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
 
 
 class LocalIntegerField(forms.IntegerField):

@@ -23,6 +23,7 @@ from agencies.forms import (
     StaffCsvForm,
     StaffRowFormSet,
     formset_data_from_rows,
+    posted,
 )
 from agencies.gate import PanelRequest, agency_panel_required
 from agencies.models import Membership
@@ -143,7 +144,7 @@ def staff_removal(request: PanelRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("user"), pk=pk, agency=panel.agency, is_active=True
     )
-    form = ReasonsForm(request.POST or None)
+    form = ReasonsForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.request_removal(

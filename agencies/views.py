@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from agencies import selectors, services
-from agencies.forms import AccessRequestForm
+from agencies.forms import AccessRequestForm, posted, posted_files
 from agencies.gate import AuthenticatedRequest
 from agencies.models import Mou
 
@@ -19,7 +19,7 @@ from agencies.models import Mou
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: AuthenticatedRequest) -> HttpResponse:
-    form = AccessRequestForm(request.POST or None, request.FILES or None)
+    form = AccessRequestForm(posted(request), posted_files(request))
     if request.method == "POST" and form.is_valid():
         access_request = services.submit_request(applicant=request.user, details=form.details())
         messages.success(
@@ -72,7 +72,7 @@ def resubmit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if not access_request.can_be_resubmitted:
         messages.error(request, _("This request is not waiting for more information."))
         return redirect("agencies:request_detail", pk=pk)
-    form = AccessRequestForm(request.POST or None, request.FILES or None, instance=access_request)
+    form = AccessRequestForm(posted(request), posted_files(request), instance=access_request)
     if request.method == "POST" and form.is_valid():
         try:
             services.resubmit_request(
@@ -112,7 +112,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "agencies/invitation_invalid.html", status=404)
     user = invitation.membership.user
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.accept_invitation(token=token, password=form.cleaned_data["new_password1"])
