@@ -179,12 +179,15 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "phone*", "email", "password1*", "password
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "signup": "accounts.forms.SignupForm",
+    "verify_phone": "accounts.code_forms.VerifyPhoneForm",
 }
 ACCOUNT_USERNAME_MIN_LENGTH = 10
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+# Six digits, as Iranian banks and services send them: easy to read off a phone and to type.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -198,6 +201,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "accounts.code_forms.AuthenticateForm",
+    "reauthenticate": "accounts.code_forms.ReauthenticateForm",
+    "activate_totp": "accounts.code_forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services portal"
 
 # The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.

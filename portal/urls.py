@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
+    path("", include("inquiries.urls")),
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
     path("gov/", include("agencies.gov_urls")),
