@@ -226,7 +226,7 @@ def test_the_staff_page_takes_the_same_number_of_queries_for_many_staff(
 
     def add_staff(first, last):
         for serial in range(first, last):
-            user = make_user(national_code(serial), f"+98935{serial:08d}")
+            user = make_user(national_code(serial), f"+989351{serial:06d}")
             Membership.objects.create(user=user, agency=agency, granted_by=operator)
 
     add_staff(300, 302)
