@@ -125,6 +125,8 @@ class StaffRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["national_code"].widget.attrs["autocomplete"] = "off"
         self.fields["mobile"].widget.attrs["autocomplete"] = "off"
+        # In the table the placeholder shows the example; a help text per row would be noise.
+        self.fields["mobile"].help_text = ""
 
 
 class BaseStaffRowFormSet(forms.BaseFormSet):

@@ -10,9 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from agencies import selectors, services
@@ -29,23 +27,6 @@ from agencies.gate import PanelRequest, agency_panel_required
 from agencies.models import Membership
 from agencies.scopes import scope_labels
 
-# The panel's sections; each appears once the app that serves it is installed.
-SECTIONS = [
-    ("gov:inquiry", gettext_lazy("Status inquiry")),
-    ("gov:documents", gettext_lazy("Document inquiry")),
-    ("gov:history", gettext_lazy("Our agency's history")),
-]
-
-
-def _section_links() -> list[tuple[str, str]]:
-    links = []
-    for name, label in SECTIONS:
-        try:
-            links.append((reverse(name), str(label)))
-        except NoReverseMatch:
-            continue
-    return links
-
 
 @agency_panel_required
 def home(request: PanelRequest) -> HttpResponse:
@@ -56,7 +37,6 @@ def home(request: PanelRequest) -> HttpResponse:
         {
             "panel": panel,
             "scopes": scope_labels(panel.mou.scopes),
-            "sections": _section_links(),
         },
     )
 

@@ -116,7 +116,7 @@ def test_an_applicant_applies_the_committee_approves_and_the_agency_sends_its_st
     assert "The court's need is lawful" in page.content()
     page.goto("/gov/")
     assert "1404/T/4242" in page.content()
-    page.get_by_role("link", name="Staff and access").click()
+    page.locator("#main").get_by_role("link", name="Staff and access").click()
 
     header = "national_code,first_name,last_name,position,mobile,email\n"
     bad_code = national_code(4243)[:-1] + str((int(national_code(4243)[-1]) + 1) % 10)
