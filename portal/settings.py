@@ -220,6 +220,12 @@ PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
 PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
 
+# --- Agencies ----------------------------------------------------------------------------------
+
+AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
+AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
+
 # --- Messages: email and SMS -------------------------------------------------------------------
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
