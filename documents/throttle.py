@@ -1,5 +1,7 @@
 """A fixed-window counter in Django's cache (Redis in production, shared by every process)."""
 
+import contextlib
+
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -23,3 +25,10 @@ def client_address(request: HttpRequest) -> str:
     from allauth.account.adapter import get_adapter
 
     return get_adapter(request).get_client_ip(request)
+
+
+def forget_one(key: str) -> None:
+    """Take back one request counted by `hit` (it turned out not to count against the limit)."""
+    # A window that closed meanwhile has nothing left to take back.
+    with contextlib.suppress(ValueError):
+        cache.decr(f"throttle:{key}")

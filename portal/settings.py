@@ -258,6 +258,18 @@ CERTIFICATE_VERIFY_RATE = (
     env.int("CERTIFICATE_VERIFY_RATE_REQUESTS", default=30),
     env.int("CERTIFICATE_VERIFY_RATE_SECONDS", default=60),
 )
+# Document inquiry (/gov/documents/): failed attempts allowed per window, per staff member and
+# per holder's national code; after that, 429 until the window ends.
+DOCUMENT_INQUIRY_STAFF_FAILURES = (
+    env.int("DOCUMENT_INQUIRY_STAFF_FAILURES", default=5),
+    env.int("DOCUMENT_INQUIRY_STAFF_WINDOW_SECONDS", default=15 * 60),
+)
+DOCUMENT_INQUIRY_HOLDER_FAILURES = (
+    env.int("DOCUMENT_INQUIRY_HOLDER_FAILURES", default=10),
+    env.int("DOCUMENT_INQUIRY_HOLDER_WINDOW_SECONDS", default=60 * 60),
+)
+# How long after a redemption its staff member may see the document and download its PDF.
+DOCUMENT_INQUIRY_OPEN_MINUTES = env.int("DOCUMENT_INQUIRY_OPEN_MINUTES", default=15)
 
 # --- Language, time, static files --------------------------------------------------------------
 

@@ -3,7 +3,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from agencies import gov_urls as agencies_gov_urls
+from documents import gov_urls as documents_gov_urls
 from portal import views
+
+# The government panel is one namespace ("gov") whose sections come from several apps; an app
+# never imports a later one, so they are put together here.
+gov_urlpatterns = [*agencies_gov_urls.urlpatterns, *documents_gov_urls.urlpatterns]
 
 admin.site.site_header = admin.site.site_title = "درگاه خدمات غیرحضوری"
 # The admin's own login form asks for a password only; sending it to allauth's makes committee
@@ -19,7 +25,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
-    path("gov/", include("agencies.gov_urls")),
+    path("gov/", include((gov_urlpatterns, "gov"))),
     path("admin/", admin.site.urls),
 ]
 
