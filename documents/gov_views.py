@@ -41,6 +41,9 @@ def refusal_message() -> str:
 @agency_panel_required
 @require_http_methods(["GET", "POST"])
 def document_inquiry(request: PanelRequest) -> HttpResponse:
+    if request.GET:
+        # Whatever was put in the query string by hand is dropped, not echoed in the page.
+        return redirect(request.path)
     form = DocumentInquiryForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
