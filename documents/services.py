@@ -251,6 +251,7 @@ def _create_access_code(
     max_uses: int,
     bound_agency: Agency | None,
     now: datetime.datetime,
+    demo_code: str | None = None,
 ) -> IssuedAccessCode:
     if not ACCESS_CODE_MIN_DAYS <= valid_days <= ACCESS_CODE_MAX_DAYS:
         raise ValueError(f"valid_days out of range: {valid_days}")
@@ -258,7 +259,7 @@ def _create_access_code(
         raise ValueError(f"max_uses out of range: {max_uses}")
     valid_until = min(now + datetime.timedelta(days=valid_days), certificate.valid_until)
     for _attempt in range(5):
-        plaintext = new_access_code()
+        plaintext = demo_code or new_access_code()
         try:
             with transaction.atomic():
                 access_code = AccessCode.objects.create(
@@ -282,7 +283,8 @@ def _create_access_code(
         kind=InboxNotice.Kind.CODE_ISSUED,
         read_at=now,  # the holder is looking at it right now
     )
-    _send_code_by_sms(certificate=certificate, plaintext=plaintext, valid_until=valid_until)
+    if demo_code is None:
+        _send_code_by_sms(certificate=certificate, plaintext=plaintext, valid_until=valid_until)
     return IssuedAccessCode(access_code=access_code, plaintext=plaintext)
 
 
@@ -321,11 +323,13 @@ def move_to_inbox(
     valid_days: int = ACCESS_CODE_DEFAULT_DAYS,
     max_uses: int = ACCESS_CODE_DEFAULT_USES,
     bound_agency: Agency | None = None,
+    demo_code: str | None = None,
 ) -> IssuedAccessCode:
     """File the certificate in the holder's inbox and create its access code.
 
     Side effects: the code is texted to the holder's mobile after commit. The code's validity
     never runs past the certificate's own; with `bound_agency`, only that agency can redeem it.
+    `demo_code` is for seed_demo alone: a known code instead of a random one, not texted.
     """
     certificate = (
         Certificate.objects.select_for_update().select_related("holder").get(pk=certificate.pk)
@@ -342,6 +346,7 @@ def move_to_inbox(
         max_uses=max_uses,
         bound_agency=bound_agency,
         now=now,
+        demo_code=demo_code,
     )
 
 
@@ -352,6 +357,7 @@ def replace_access_code(
     valid_days: int = ACCESS_CODE_DEFAULT_DAYS,
     max_uses: int = ACCESS_CODE_DEFAULT_USES,
     bound_agency: Agency | None = None,
+    demo_code: str | None = None,
 ) -> IssuedAccessCode:
     """A new code for a certificate in the inbox; the old one stops working at once."""
     certificate = (
@@ -370,6 +376,7 @@ def replace_access_code(
         max_uses=max_uses,
         bound_agency=bound_agency,
         now=now,
+        demo_code=demo_code,
     )
 
 
