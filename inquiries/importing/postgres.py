@@ -8,8 +8,9 @@
    second table in one statement. A row it does not recognise (a Persian digit, a stray space,
    a bad check digit, an unknown person...) goes through the Python row parser, which either
    cleans it or says what is wrong with it, with the same messages as on any other database.
-3. Unknown persons and natural keys repeated in the file are rejected set-based; one
-   INSERT … ON CONFLICT merges; one DELETE applies --replace.
+3. Unknown persons and natural keys repeated in the file are rejected set-based; one UPDATE
+   rewrites the records that changed, one INSERT adds the new ones, one DELETE applies
+   --replace.
 """
 
 from collections.abc import Callable, Iterator
@@ -362,25 +363,32 @@ class PostgresImport:
         return int(cursor.rowcount)
 
     def _merge(self, cursor: Any) -> tuple[int, int]:
-        """Insert new records and update changed ones; unchanged rows are not rewritten."""
+        """Update changed records, then insert new ones; unchanged rows are not rewritten.
+
+        A plain INSERT of the new keys costs about two thirds of an INSERT … ON CONFLICT (no
+        speculative insertion). It is safe because imports are the registry's only writers and
+        this lock makes them take turns; it does not block readers (they take ACCESS SHARE).
+        """
+        cursor.execute(f"LOCK TABLE {self.table} IN SHARE ROW EXCLUSIVE MODE")
         columns = self.target.columns
-        updated_columns = [column for column in columns if column not in self.target.key]
+        key = self.target.key
+        same_key = " AND ".join(f"t.{column} = c.{column}" for column in key)
+        updated_columns = [column for column in columns if column not in key]
         cursor.execute(f"""
-            WITH merged AS (
-                INSERT INTO {self.table} AS t ({", ".join(columns)})
-                SELECT {", ".join(columns)} FROM {CLEAN}
-                ON CONFLICT ({", ".join(self.target.key)}) DO UPDATE
-                SET {", ".join(f"{column} = EXCLUDED.{column}" for column in updated_columns)}
-                WHERE ({", ".join(f"t.{column}" for column in updated_columns)})
-                    IS DISTINCT FROM
-                    ({", ".join(f"EXCLUDED.{column}" for column in updated_columns)})
-                RETURNING t.xmax = 0 AS created
-            )
-            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
-            FROM merged
+            UPDATE {self.table} t
+            SET {", ".join(f"{column} = c.{column}" for column in updated_columns)}
+            FROM {CLEAN} c
+            WHERE {same_key}
+              AND ({", ".join(f"t.{column}" for column in updated_columns)})
+                  IS DISTINCT FROM ({", ".join(f"c.{column}" for column in updated_columns)})
         """)
-        created, updated = cursor.fetchone()
-        return int(created), int(updated)
+        updated = int(cursor.rowcount)
+        cursor.execute(f"""
+            INSERT INTO {self.table} ({", ".join(columns)})
+            SELECT {", ".join(f"c.{column}" for column in columns)} FROM {CLEAN} c
+            WHERE NOT EXISTS (SELECT 1 FROM {self.table} t WHERE {same_key})
+        """)
+        return int(cursor.rowcount), updated
 
     def _delete_unlisted(self, cursor: Any, tainted_codes: set[str]) -> int:
         self._copy_rows(cursor, TAINTED, ("national_code",), [(code,) for code in tainted_codes])
