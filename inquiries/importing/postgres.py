@@ -291,7 +291,7 @@ class PostgresImport:
             params,
         )
         moved = int(cursor.rowcount)
-        cursor.execute("SET LOCAL enable_nestloop = on")
+        cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         return moved
 
     def _check_in_python(self, feed: CopyFeed) -> int:
@@ -393,7 +393,7 @@ class PostgresImport:
             WHERE NOT EXISTS (SELECT 1 FROM {self.table} t WHERE {same_key})
         """)
         created = int(cursor.rowcount)
-        cursor.execute("SET LOCAL enable_seqscan = on")
+        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
         return created, updated
 
     def _delete_unlisted(self, cursor: Any, tainted_codes: set[str]) -> int:

@@ -203,6 +203,11 @@ def test_it_tolerates_a_byte_order_mark(run_import, tmp_path):
     assert run_import("persons", path).created == 1
 
 
+def test_a_file_with_only_its_header_imports_nothing(run_import, tmp_path):
+    summary = run_import("periods", write_file(tmp_path, "periods", []))
+    assert (summary.rows_read, summary.created, summary.error_report) == (0, 0, None)
+
+
 def test_a_blank_line_is_skipped(run_import, tmp_path):
     path = write_file(tmp_path, "persons", [person_row(SARA), [], person_row(REZA)])
     summary = run_import("persons", path)
