@@ -222,7 +222,8 @@ class PostgresImport:
     def _move_clean_rows(self, cursor: Any) -> int:
         """Copy the rows every parser would keep as they are into CLEAN, typed, in one go."""
         joins: list[str] = []
-        conditions: list[str] = []
+        conditions: list[str] = []  # on the staged cells alone
+        joined_conditions: list[str] = []  # on the looked-up values too
         values: dict[str, str] = {}
         for column, cell in zip(self.columns, self.format.cells, strict=True):
             text = f"s.{column}"
@@ -256,7 +257,7 @@ class PostgresImport:
                     joins.append(f"JOIN {DATES} {alias} ON {alias}.text = {text}")
                 else:
                     joins.append(f"LEFT JOIN {DATES} {alias} ON {alias}.text = {text}")
-                    condition = f"({text} = '' OR {value} IS NOT NULL)"
+                    joined_conditions.append(f"({text} = '' OR {value} IS NOT NULL)")
             elif isinstance(cell, CountCell):
                 condition = _ascii_digits(text, min_length=1, max_length=_count_digits(cell))
                 value = f"CASE WHEN {condition} THEN {text}::{_sql_type(cell)} END"
@@ -267,7 +268,7 @@ class PostgresImport:
             values[column] = value
             if condition:
                 conditions.append(condition)
-        conditions.append(CROSS_CELL_CLEAN[self.kind].format(**values))
+        joined_conditions.append(CROSS_CELL_CLEAN[self.kind].format(**values))
         person = ["p.id"] if self.by_person else []
         params: dict[str, Any] = {
             "other_spaces": OTHER_SPACES,
@@ -278,15 +279,17 @@ class PostgresImport:
                 if isinstance(cell, ChoiceCell)
             },
         }
-        # The planner multiplies the conditions' selectivities down to "one row" and would
-        # pick nested loops over the lookups; every staged row is read, so hash them.
+        # Most staged rows pass, but the planner would multiply a dozen conditions' guesses
+        # down to "one row", then pick nested loops over the lookups or hash the whole staging
+        # table. Each group becomes one opaque clause, and nested loops are off.
         cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute(
             f"""
             INSERT INTO {CLEAN} (row_number, {", ".join(self.clean_columns)})
             SELECT s.row_number, {", ".join((*person, *values.values()))}
             FROM {STAGING} s {" ".join(joins)}
-            WHERE {" AND ".join(conditions)}
+            WHERE CASE WHEN {" AND ".join(conditions)} THEN true ELSE false END
+              AND CASE WHEN {" AND ".join(joined_conditions)} THEN true ELSE false END
             """,
             params,
         )
