@@ -24,6 +24,14 @@ class AccountAdapter(DefaultAccountAdapter):
         "username_password_mismatch": _("The national code or password is not correct."),
     }
 
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.stages.MobileVerificationStage"
+            if stage == "allauth.account.stages.PhoneVerificationStage"
+            else stage
+            for stage in super().get_login_stages()
+        ]
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         return super().clean_username(clean_national_code(username), shallow=shallow)
 
@@ -42,6 +50,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
         send_templated_sms(
             to=phone, template_name="unknown_account", context={}, language=self._request_language()
+        )
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        # Enumeration prevention shows a sign-up with a taken mobile the usual "code sent" page;
+        # the mobile's owner is told instead.
+        send_templated_sms(
+            to=phone,
+            template_name="account_already_exists",
+            context={},
+            language=self._request_language(),
         )
 
     def set_phone(self, user: Any, phone: str, verified: bool) -> None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.identity import check_identity
 from portal.digits import normalize_digits
-from portal.fields import JalaliDateField, MobileField, NationalCodeField
+from portal.fields import DigitsField, JalaliDateField, MobileField, NationalCodeField
 
 
 class LoginForm(allauth_forms.LoginForm):
@@ -16,14 +16,14 @@ class LoginForm(allauth_forms.LoginForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        login = self.fields["login"]
-        login.label = _("National code")
-        login.widget.attrs.update(
-            {"placeholder": "", "inputmode": "numeric", "dir": "ltr", "autocomplete": "username"}
+        # allauth's username field is capped at the username's 10 characters, which turns away
+        # "0010-000-011" before its digits are normalised (and stops a browser at 10 keys).
+        self.fields["login"] = DigitsField(
+            label=_("National code"),
+            max_length=40,
+            widget=forms.TextInput(attrs={"autocomplete": "username"}),
         )
-
-    def clean_login(self) -> str:
-        return normalize_digits(super().clean_login())
+        self.order_fields(["login", "password"])
 
 
 class SignupForm(allauth_forms.SignupForm):

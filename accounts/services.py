@@ -31,11 +31,7 @@ def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
     if user is None:
         return
     code = f"{secrets.randbelow(10**6):06d}"
-    cache.set(
-        _RESET_KEY.format(national_code=national_code),
-        {"digest": _code_digest(code), "attempts": 0},
-        timeout=int(settings.PASSWORD_RESET_SMS_TIMEOUT.total_seconds()),
-    )
+    cache.set(_RESET_KEY.format(national_code=national_code), _code_digest(code), _reset_timeout())
     send_templated_sms(
         to=mobile,
         template_name="password_reset_code",
@@ -45,19 +41,29 @@ def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
 
 
 def password_reset_code_matches(*, national_code: str, code: str) -> bool:
-    """Check a reset code in constant time; too many wrong tries void the code."""
+    """Check a reset code in constant time; the sixth try voids the code.
+
+    Tries are counted with an atomic increment, so parallel guesses cannot share one count.
+    A new code does not reset the count: asking again is no way around the limit.
+    """
     key = _RESET_KEY.format(national_code=national_code)
-    pending = cache.get(key)
-    if pending is None:
+    digest = cache.get(key)
+    if digest is None:
         return False
-    if hmac.compare_digest(pending["digest"], _code_digest(code)):
-        return True
-    pending["attempts"] += 1
-    if pending["attempts"] >= settings.PASSWORD_RESET_SMS_MAX_ATTEMPTS:
+    attempts_key = f"{key}:attempts"
+    cache.add(attempts_key, 0, _reset_timeout())
+    try:
+        attempts = cache.incr(attempts_key)
+    except ValueError:  # the count expired just now, and the code with it
+        return False
+    if attempts > settings.PASSWORD_RESET_SMS_MAX_ATTEMPTS:
         cache.delete(key)
-    else:
-        cache.set(key, pending, timeout=int(settings.PASSWORD_RESET_SMS_TIMEOUT.total_seconds()))
-    return False
+        return False
+    return hmac.compare_digest(digest, _code_digest(code))
+
+
+def _reset_timeout() -> int:
+    return int(settings.PASSWORD_RESET_SMS_TIMEOUT.total_seconds())
 
 
 @transaction.atomic
@@ -68,11 +74,14 @@ def finish_password_reset_by_sms(*, national_code: str, code: str, new_password:
     user = User.objects.select_for_update().get(national_code=national_code)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    cache.delete(_RESET_KEY.format(national_code=national_code))
+    key = _RESET_KEY.format(national_code=national_code)
+    cache.delete_many([key, f"{key}:attempts"])
     return True
 
 
 def assign_role(*, user: User, role: Role) -> None:
-    user.groups.add(Group.objects.get(name=role.value))
+    # The groups come from a data migration; get_or_create also survives a flushed database.
+    group, _ = Group.objects.get_or_create(name=role.value)
+    user.groups.add(group)
     if hasattr(user, "_roles"):
         del user._roles

@@ -1,3 +1,5 @@
+from allauth.account.adapter import get_adapter
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def password_reset_by_sms(request: HttpRequest) -> HttpResponse:
     form = PasswordResetBySmsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # allauth's reset_password limits, keyed by the national code whether or not it has an
+        # account: each request texts a new code, which also starts a fresh count of attempts.
+        if not ratelimit.consume(
+            request, action="reset_password", key=form.cleaned_data["national_code"]
+        ):
+            form.add_error(None, get_adapter().error_messages["rate_limited"])
+            return render(request, "accounts/password_reset_sms.html", {"form": form}, status=429)
         services.start_password_reset_by_sms(**form.cleaned_data)
         request.session[_PENDING_RESET] = form.cleaned_data["national_code"]
         return redirect("accounts:password_reset_sms_confirm")

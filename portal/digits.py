@@ -2,6 +2,8 @@
 
 import re
 
+from django.utils import translation
+
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 ASCII_DIGITS = "0123456789"
@@ -23,3 +25,21 @@ def to_persian_digits(value: str) -> str:
 def normalize_digits(value: str) -> str:
     """ASCII digits with spaces, dashes and direction marks removed: '۰۰۱۲-۳٤٥' -> '0012345'."""
     return _SEPARATORS.sub("", to_ascii_digits(value))
+
+
+def local_digits(text: str) -> str:
+    """Persian digits while Persian is active, the text unchanged otherwise."""
+    return to_persian_digits(text) if translation.get_language() == "fa" else text
+
+
+class LocalNumber:
+    """A number for a message parameter, written in the digits of the language it is shown in.
+
+    Validation messages are translated when they are shown, not when they are made; so is this.
+    """
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+    def __str__(self) -> str:
+        return local_digits(str(self.number))

@@ -1,10 +1,14 @@
 """Iranian mobile numbers, normalised to one form: E.164 (+989xxxxxxxxx)."""
 
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.digits import normalize_digits
+
+_DIGITS = re.compile(r"\+?[0-9]+")
 
 
 def normalize_mobile(value: str) -> str:
@@ -13,7 +17,8 @@ def normalize_mobile(value: str) -> str:
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     try:
-        number = phonenumbers.parse(digits, "IR")
+        # phonenumbers reads letters as keypad digits ("0912ABC…" -> 0912222…); a mobile has none.
+        number = phonenumbers.parse(digits, "IR") if _DIGITS.fullmatch(digits) else None
     except phonenumbers.NumberParseException:
         number = None
     if (

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "documents.context_processors.inbox",
             ],
             "builtins": ["portal.templatetags.persian"],
         },
@@ -152,6 +153,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "expire-documents": {
+        "task": "documents.tasks.expire_documents",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -179,12 +184,15 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "phone*", "email", "password1*", "password
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "signup": "accounts.forms.SignupForm",
+    "verify_phone": "accounts.code_forms.VerifyPhoneForm",
 }
 ACCOUNT_USERNAME_MIN_LENGTH = 10
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+# Six digits, as Iranian banks and services send them: easy to read off a phone and to type.
+ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -198,6 +206,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "accounts.code_forms.AuthenticateForm",
+    "reauthenticate": "accounts.code_forms.ReauthenticateForm",
+    "activate_totp": "accounts.code_forms.ActivateTOTPForm",
+}
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services portal"
 
 # The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.
@@ -206,6 +219,12 @@ PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
 )
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
 PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
+
+# --- Agencies ----------------------------------------------------------------------------------
+
+AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
+AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 
 # --- Messages: email and SMS -------------------------------------------------------------------
 
@@ -220,6 +239,25 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env_secret("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="")
 SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=5)
+
+# --- Certificates and access codes (documents) -------------------------------------------------
+
+CERTIFICATE_VALIDITY_DAYS = env.int("CERTIFICATE_VALIDITY_DAYS", default=30)
+# PDFs of expired certificates are kept this long after the certificate's end, then deleted.
+CERTIFICATE_PDF_RETENTION_DAYS = env.int("CERTIFICATE_PDF_RETENTION_DAYS", default=90)
+# A render claimed longer ago than this belongs to a dead worker and may be taken over; it must
+# be longer than the hard time limit, or a slow render would be done twice.
+CERTIFICATE_RENDER_STALE_SECONDS = env.int(
+    "CERTIFICATE_RENDER_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+# The key of the access codes' HMAC; empty means one derived from SECRET_KEY.
+ACCESS_CODE_SECRET = env_secret("ACCESS_CODE_SECRET", default="")
+ACCESS_CODE_EXPIRY_NOTICE_HOURS = env.int("ACCESS_CODE_EXPIRY_NOTICE_HOURS", default=48)
+# Public verification page: requests per client address per window.
+CERTIFICATE_VERIFY_RATE = (
+    env.int("CERTIFICATE_VERIFY_RATE_REQUESTS", default=30),
+    env.int("CERTIFICATE_VERIFY_RATE_SECONDS", default=60),
+)
 
 # --- Language, time, static files --------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.digits import normalize_digits
+from portal.digits import LocalNumber, normalize_digits
 
 
 def national_code_is_valid(code: str) -> bool:
@@ -38,13 +38,15 @@ def legal_id_is_valid(legal_id: str) -> bool:
 
 def _check_digits(value: str, length: int) -> str:
     value = normalize_digits(value)
-    if not value.isdigit():
+    # str.isdigit() also takes superscripts and other scripts' digits, which int() and the
+    # check digit arithmetic do not treat as the person meant.
+    if not (value.isascii() and value.isdigit()):
         raise ValidationError(_("Enter digits only."), code="not_digits")
     if len(value) != length:
         raise ValidationError(
-            _("Enter exactly %(length)d digits; you entered %(count)d."),
+            _("Enter exactly %(length)s digits; you entered %(count)s."),
             code="length",
-            params={"length": length, "count": len(value)},
+            params={"length": LocalNumber(length), "count": LocalNumber(len(value))},
         )
     return value
 

@@ -6,9 +6,8 @@ Registered as builtins in settings, so templates use them without `{% load %}`.
 import datetime
 
 from django import template
-from django.utils import translation
 
-from portal.digits import to_persian_digits
+from portal.digits import local_digits
 from portal.jalali import format_date
 from portal.phones import display_mobile
 
@@ -29,8 +28,7 @@ def jdatetime(value: datetime.datetime | None) -> str:
 @register.filter
 def localdigits(value: object) -> str:
     """Persian digits in Persian pages, unchanged in English."""
-    text = "" if value is None else str(value)
-    return to_persian_digits(text) if translation.get_language() == "fa" else text
+    return local_digits("" if value is None else str(value))
 
 
 @register.filter

@@ -74,6 +74,23 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _role_groups(transactional_db: None) -> None:
+    """Put back the role groups that the data migration made, before every browser test.
+
+    A transactional test (browser or worker) ends with a flush, which also removes rows made by
+    data migrations; whichever browser test ran next would find no groups, and signing up would
+    answer 500. Serialized rollback cannot help here: while Playwright's loop runs, Django hands
+    out a fresh connection object without the serialized copy.
+    """
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import Role
+
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
 @pytest.fixture
 def context_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     """A Persian-speaking citizen on a phone, unless the test says otherwise.

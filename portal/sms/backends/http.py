@@ -1,5 +1,6 @@
 import json
 import logging
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 
@@ -16,13 +17,28 @@ class SmsGatewayError(Exception):
     pass
 
 
+class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """Treats a redirect as a failure.
+
+    A gateway that redirects is misconfigured; following would turn the POST into a GET that
+    counts as sent, and carry the bearer token to wherever the Location points.
+    """
+
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None  # the 3xx then surfaces as an HTTPError
+
+
+_opener = urllib.request.build_opener(_RefuseRedirects)
+
+
 class SmsBackend(BaseSmsBackend):
     """Posts each message as JSON to an SMS gateway.
 
     Settings: `SMS_GATEWAY_URL` (https), `SMS_GATEWAY_TOKEN` (sent as a bearer token),
     `SMS_GATEWAY_SENDER` (the line number) and `SMS_GATEWAY_TIMEOUT` (seconds). The body sent
     is `{"from": sender, "to": "+98912…", "text": "…"}`; any 2xx answer counts as accepted.
-    Gateways with another shape subclass this and override `payload`.
+    Gateways with another shape subclass this and override `payload`. A failure to deliver
+    (no answer, a non-2xx answer, a redirect) raises `SmsGatewayError`.
     """
 
     def __init__(self) -> None:
@@ -30,10 +46,11 @@ class SmsBackend(BaseSmsBackend):
             raise ImproperlyConfigured("SMS_GATEWAY_URL must be an https:// address.")
         self.url = settings.SMS_GATEWAY_URL
         self.token = settings.SMS_GATEWAY_TOKEN
+        self.sender = settings.SMS_GATEWAY_SENDER
         self.timeout = settings.SMS_GATEWAY_TIMEOUT
 
     def payload(self, message: SmsMessage) -> dict:
-        return {"from": settings.SMS_GATEWAY_SENDER, "to": message.to, "text": message.body}
+        return {"from": self.sender, "to": message.to, "text": message.body}
 
     def send_messages(self, messages: Sequence[SmsMessage]) -> int:
         for message in messages:
@@ -46,7 +63,14 @@ class SmsBackend(BaseSmsBackend):
                 },
                 method="POST",
             )
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                if not 200 <= response.status < 300:
-                    raise SmsGatewayError(f"SMS gateway answered {response.status}")
+            try:
+                with _opener.open(request, timeout=self.timeout) as response:
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                error.close()
+                raise SmsGatewayError(f"SMS gateway answered {error.code}") from error
+            except OSError as error:  # URLError, timeouts, refused connections
+                raise SmsGatewayError(f"SMS gateway unreachable: {error}") from error
+            if not 200 <= status < 300:
+                raise SmsGatewayError(f"SMS gateway answered {status}")
         return len(messages)

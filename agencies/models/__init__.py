@@ -1,0 +1,37 @@
+from agencies.models.agency import Agency, AgencyKind
+from agencies.models.mou import Mou, MouAction, MouBasis, MouEvent, MouStatus
+from agencies.models.notice import Notice
+from agencies.models.request import AccessRequest, Decision, DecisionOutcome, RequestStatus
+from agencies.models.staff import (
+    Invitation,
+    Membership,
+    MembershipRole,
+    RemovalRequest,
+    RemovalRequestStatus,
+    StaffList,
+    StaffListRow,
+    StaffListStatus,
+)
+
+__all__ = [
+    "AccessRequest",
+    "Agency",
+    "AgencyKind",
+    "Decision",
+    "DecisionOutcome",
+    "Invitation",
+    "Membership",
+    "MembershipRole",
+    "Mou",
+    "MouAction",
+    "MouBasis",
+    "MouEvent",
+    "MouStatus",
+    "Notice",
+    "RemovalRequest",
+    "RemovalRequestStatus",
+    "RequestStatus",
+    "StaffList",
+    "StaffListRow",
+    "StaffListStatus",
+]

@@ -1,0 +1,158 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models.agency import Agency
+from agencies.models.request import AccessRequest
+from agencies.scopes import ScopeListField, scope_labels
+from agencies.uploads import mou_scan_upload_to, validate_official_document
+
+
+class MouBasis(models.TextChoices):
+    THIS_ORDER = "this_order", _("This order (e-services portal)")
+    CIRCULAR_1 = "circular_1", _("Circular No. 1 (registration and individual accounts)")
+
+
+class MouStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")
+
+
+class Mou(models.Model):
+    """A memorandum of understanding: the basis of an agency's access while it is in force.
+
+    Its status changes only through `agencies.services` (suspend, reinstate, end), each writing
+    an `MouEvent`. An MoU past `valid_until` is simply not active on later days.
+    """
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="mous", verbose_name=_("agency")
+    )
+    access_request = models.OneToOneField(
+        AccessRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="mou",
+        verbose_name=_("access request"),
+        help_text=_("Empty for MoUs signed under circular No. 1 before this portal."),
+    )
+    number = models.CharField(_("MoU number"), max_length=50, unique=True)
+    signed_on = models.DateField(_("signing date"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Empty if open-ended.")
+    )
+    signed_by_insurance_deputy = models.CharField(_("insurance deputy"), max_length=150)
+    signed_by_pensions_manager = models.CharField(_("general manager of pensions"), max_length=150)
+    signed_by_registration_manager = models.CharField(
+        _("general manager of registration and individual accounts"), max_length=150
+    )
+    scopes = ScopeListField(_("granted scopes"))
+    scan = models.FileField(
+        _("scanned MoU"),
+        upload_to=mou_scan_upload_to,
+        validators=[validate_official_document],
+        blank=True,
+    )
+    basis = models.CharField(
+        _("basis"), max_length=20, choices=MouBasis.choices, default=MouBasis.THIS_ORDER
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=MouStatus.choices, default=MouStatus.ACTIVE
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    it_notified_at = models.DateTimeField(_("IT notified at"), null=True, blank=True)
+    it_actioned_at = models.DateTimeField(_("actioned by IT at"), null=True, blank=True)
+    it_actioned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actioned by"),
+    )
+
+    class Meta:
+        verbose_name = _("MoU")
+        verbose_name_plural = _("MoUs")
+        ordering = ["-valid_from", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="mou_valid_until_after_valid_from",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.agency}"
+
+    def clean(self) -> None:
+        if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
+            raise ValidationError(
+                {"valid_until": _("The end of validity cannot be before its start.")}
+            )
+        access_request = self.access_request if self.access_request_id else None
+        if (
+            access_request is not None
+            and self.scopes
+            and not set(self.scopes) <= set(access_request.scopes)
+        ):
+            raise ValidationError(
+                {"scopes": _("An MoU cannot grant scopes that the agency did not ask for.")}
+            )
+
+    @property
+    def scope_labels(self) -> list[str]:
+        return scope_labels(self.scopes)
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return (
+            self.status == MouStatus.ACTIVE
+            and self.valid_from <= day
+            and (self.valid_until is None or day <= self.valid_until)
+        )
+
+
+class MouAction(models.TextChoices):
+    RECORDED = "recorded", _("Recorded")
+    SUSPENDED = "suspended", _("Suspended")
+    REINSTATED = "reinstated", _("Reinstated")
+    ENDED = "ended", _("Ended")
+    IT_ACTIONED = "it_actioned", _("Actioned by IT")
+
+
+class MouEvent(models.Model):
+    """One change to an MoU: who, when, why. Append-only."""
+
+    mou = models.ForeignKey(
+        Mou, on_delete=models.PROTECT, related_name="events", verbose_name=_("MoU")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=MouAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reasons = models.TextField(_("reasons"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("MoU event")
+        verbose_name_plural = _("MoU events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.mou.number}: {self.get_action_display()}"

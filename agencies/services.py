@@ -1,0 +1,891 @@
+"""Actions that change agencies, requests, MoUs, staff lists and memberships.
+
+One function per verb, each in one transaction, each writing its record of who, when and why in
+that transaction; messages go out after commit. Who may act is checked here, not in views, so
+the admin, the views and the commands cannot disagree.
+"""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import assign_role
+from agencies.models import (
+    AccessRequest,
+    Agency,
+    Decision,
+    DecisionOutcome,
+    Invitation,
+    Membership,
+    MembershipRole,
+    Mou,
+    MouAction,
+    MouBasis,
+    MouEvent,
+    MouStatus,
+    Notice,
+    RemovalRequest,
+    RemovalRequestStatus,
+    RequestStatus,
+    StaffList,
+    StaffListRow,
+    StaffListStatus,
+)
+from agencies.scopes import scope_labels
+
+
+class TransitionError(Exception):
+    """The action does not apply to the object in its current state."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# The fields an applicant fills in, on first submission and on resubmission.
+APPLICATION_FIELDS = (
+    "agency_name",
+    "agency_kind",
+    "legal_id",
+    "address",
+    "letter_number",
+    "letter_date",
+    "letter",
+    "purpose",
+    "legal_basis",
+    "scopes",
+    "monthly_volume",
+    "contact_name",
+    "contact_position",
+    "contact_mobile",
+    "contact_email",
+)
+
+ROLE_FOR_MEMBERSHIP = {
+    MembershipRole.STAFF: Role.AGENCY_STAFF,
+    MembershipRole.ADMIN: Role.AGENCY_ADMIN,
+}
+
+
+# --- Who may act -------------------------------------------------------------------------------
+
+
+def is_committee_reviewer(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.has_role(Role.COMMITTEE_REVIEWER))
+
+
+def is_operator(user: User) -> bool:
+    return user.is_active and (user.is_superuser or user.has_role(Role.OPERATOR))
+
+
+def _require_committee(user: User) -> None:
+    if not is_committee_reviewer(user):
+        raise PermissionDenied(_("Only the data-protection committee may do this."))
+
+
+def _require_operator(user: User) -> None:
+    if not is_operator(user):
+        raise PermissionDenied(_("Only IT operators may do this."))
+
+
+def _require_agency_admin(user: User, agency: Agency) -> None:
+    is_admin = Membership.objects.filter(
+        user=user, agency=agency, role=MembershipRole.ADMIN, is_active=True
+    ).exists()
+    if not (user.is_active and is_admin):
+        raise PermissionDenied(_("Only this agency's admin may do this."))
+
+
+def _require_status(obj: Any, allowed: Iterable[str], message: str) -> None:
+    if obj.status not in set(allowed):
+        raise TransitionError(message)
+
+
+# --- Notices -----------------------------------------------------------------------------------
+
+
+def _post_notice(
+    *,
+    recipient: User,
+    template: str,
+    subject: str,  # marked with gettext_noop, translated here in the recipient's language
+    context: dict[str, Any],
+    access_request: AccessRequest | None = None,
+) -> Notice:
+    """Write the notice in the recipient's language; SMS and email follow after commit."""
+    with translation.override(recipient.language):
+        notice = Notice.objects.create(
+            recipient=recipient,
+            access_request=access_request,
+            subject=_(subject),
+            body=render_to_string(f"agencies/notices/{template}.txt", context).strip(),
+        )
+    from agencies import tasks
+
+    transaction.on_commit(lambda: tasks.deliver_notice.delay(notice.pk))
+    return notice
+
+
+_DECISION_SUBJECTS = {
+    DecisionOutcome.APPROVED: gettext_noop("Your agency's request was approved"),
+    DecisionOutcome.REJECTED: gettext_noop("Your agency's request was rejected"),
+    DecisionOutcome.RETURNED: gettext_noop("Your agency's request needs more information"),
+    DecisionOutcome.REOPENED: gettext_noop("Your agency's request is being reviewed again"),
+}
+
+
+def _decide(
+    *,
+    access_request: AccessRequest,
+    reviewer: User,
+    reasons: str,
+    outcome: DecisionOutcome,
+    new_status: RequestStatus,
+) -> Decision:
+    reasons = reasons.strip()
+    if not reasons:
+        raise TransitionError(_("Write the reasons for the decision."))
+    previous = access_request.decisions.order_by("-decided_at", "-pk").first()
+    decision = Decision.objects.create(
+        request=access_request,
+        outcome=outcome,
+        reasons=reasons,
+        reviewer=reviewer,
+        supersedes=previous,
+    )
+    access_request.status = new_status
+    access_request.save(update_fields=["status", "agency", "updated_at"])
+    _post_notice(
+        recipient=access_request.applicant,
+        access_request=access_request,
+        template="decision",
+        subject=_DECISION_SUBJECTS[outcome],
+        context={"request": access_request, "decision": decision},
+    )
+    return decision
+
+
+def _locked(access_request: AccessRequest) -> AccessRequest:
+    # Two reviewers acting at once: the second sees the first one's result.
+    return AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+
+
+def mark_notices_read(*, user: User, access_request: AccessRequest) -> int:
+    """The person has seen their messages about this request."""
+    return Notice.objects.filter(
+        recipient=user, access_request=access_request, read_at=None
+    ).update(read_at=timezone.now())
+
+
+# --- Access requests ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_request(*, applicant: User, details: Mapping[str, Any]) -> AccessRequest:
+    """Record a new agency's application. It waits in the committee's queue."""
+    if not applicant.is_active:
+        raise PermissionDenied(_("Sign in to apply."))
+    access_request = AccessRequest(
+        applicant=applicant, **{name: details[name] for name in APPLICATION_FIELDS}
+    )
+    access_request.full_clean()
+    access_request.save()
+    return access_request
+
+
+@transaction.atomic
+def resubmit_request(
+    *, access_request: AccessRequest, applicant: User, details: Mapping[str, Any]
+) -> AccessRequest:
+    """The applicant answers a return with corrected details; the request goes back in the
+    queue. A new letter replaces the old one only if one is given."""
+    access_request = _locked(access_request)
+    if access_request.applicant_id != applicant.pk:
+        raise PermissionDenied(_("Only the applicant may resubmit this request."))
+    _require_status(
+        access_request,
+        [RequestStatus.RETURNED],
+        _("Only a request returned for more information can be resubmitted."),
+    )
+    for name in APPLICATION_FIELDS:
+        if name == "letter" and not details.get("letter"):
+            continue
+        setattr(access_request, name, details[name])
+    access_request.status = RequestStatus.RESUBMITTED
+    access_request.full_clean()
+    access_request.save()
+    return access_request
+
+
+@transaction.atomic
+def start_review(*, access_request: AccessRequest, reviewer: User) -> AccessRequest:
+    _require_committee(reviewer)
+    access_request = _locked(access_request)
+    _require_status(
+        access_request,
+        [RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED],
+        _("Only a submitted or resubmitted request can be taken into review."),
+    )
+    access_request.status = RequestStatus.IN_REVIEW
+    access_request.save(update_fields=["status", "updated_at"])
+    return access_request
+
+
+@transaction.atomic
+def approve_request(*, access_request: AccessRequest, reviewer: User, reasons: str) -> Decision:
+    """Approve an agency's request. The agency is created (or found by its legal ID) so an MoU
+    can be recorded. Side effect: the applicant is notified after commit."""
+    _require_committee(reviewer)
+    access_request = _locked(access_request)
+    _require_status(
+        access_request, [RequestStatus.IN_REVIEW], _("Only a request in review can be approved.")
+    )
+    agency, _created = Agency.objects.get_or_create(
+        legal_id=access_request.legal_id,
+        defaults={
+            "name": access_request.agency_name,
+            "kind": access_request.agency_kind,
+            "address": access_request.address,
+            "email": access_request.contact_email,
+        },
+    )
+    access_request.agency = agency
+    return _decide(
+        access_request=access_request,
+        reviewer=reviewer,
+        reasons=reasons,
+        outcome=DecisionOutcome.APPROVED,
+        new_status=RequestStatus.APPROVED,
+    )
+
+
+@transaction.atomic
+def reject_request(*, access_request: AccessRequest, reviewer: User, reasons: str) -> Decision:
+    """Reject a request. Side effect: the applicant is notified after commit."""
+    _require_committee(reviewer)
+    access_request = _locked(access_request)
+    _require_status(
+        access_request, [RequestStatus.IN_REVIEW], _("Only a request in review can be rejected.")
+    )
+    return _decide(
+        access_request=access_request,
+        reviewer=reviewer,
+        reasons=reasons,
+        outcome=DecisionOutcome.REJECTED,
+        new_status=RequestStatus.REJECTED,
+    )
+
+
+@transaction.atomic
+def return_request(*, access_request: AccessRequest, reviewer: User, reasons: str) -> Decision:
+    """Send a request back to the applicant for more information, saying what is missing.
+    Side effect: the applicant is notified after commit."""
+    _require_committee(reviewer)
+    access_request = _locked(access_request)
+    _require_status(
+        access_request, [RequestStatus.IN_REVIEW], _("Only a request in review can be returned.")
+    )
+    return _decide(
+        access_request=access_request,
+        reviewer=reviewer,
+        reasons=reasons,
+        outcome=DecisionOutcome.RETURNED,
+        new_status=RequestStatus.RETURNED,
+    )
+
+
+@transaction.atomic
+def reopen_request(*, access_request: AccessRequest, reviewer: User, reasons: str) -> Decision:
+    """Take a decided request back into review; the next decision supersedes the earlier one,
+    and both stay in the history. An approved request with an MoU cannot be reopened: the MoU
+    is suspended or ended instead. Side effect: the applicant is notified after commit."""
+    _require_committee(reviewer)
+    access_request = _locked(access_request)
+    _require_status(
+        access_request,
+        [RequestStatus.APPROVED, RequestStatus.REJECTED],
+        _("Only an approved or rejected request can be reopened."),
+    )
+    if Mou.objects.filter(access_request=access_request).exists():
+        raise TransitionError(
+            _("An MoU has been recorded for this request; suspend or end the MoU instead.")
+        )
+    return _decide(
+        access_request=access_request,
+        reviewer=reviewer,
+        reasons=reasons,
+        outcome=DecisionOutcome.REOPENED,
+        new_status=RequestStatus.IN_REVIEW,
+    )
+
+
+# --- MoUs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MouTerms:
+    number: str
+    signed_on: datetime.date
+    valid_from: datetime.date
+    valid_until: datetime.date | None
+    signed_by_insurance_deputy: str
+    signed_by_pensions_manager: str
+    signed_by_registration_manager: str
+    scopes: list[str]
+    basis: str = MouBasis.THIS_ORDER
+    scan: File | None = None
+
+
+def mou_problems(
+    *, agency: Agency | None, access_request: AccessRequest | None, terms: MouTerms
+) -> dict[str, str]:
+    """Why these terms cannot be recorded, by field; empty if they can. Forms show these next
+    to the fields; `record_mou` refuses on any of them."""
+    problems: dict[str, str] = {}
+    if access_request is not None:
+        if access_request.status != RequestStatus.APPROVED:
+            problems["access_request"] = _("An MoU can be recorded only for an approved request.")
+        elif agency is not None and access_request.agency_id != agency.pk:
+            problems["agency"] = _("The MoU's agency must be the approved request's agency.")
+        elif Mou.objects.filter(access_request=access_request).exists():
+            problems["access_request"] = _("An MoU has already been recorded for this request.")
+        if not set(terms.scopes) <= set(access_request.scopes):
+            problems["scopes"] = _("An MoU cannot grant scopes that the agency did not ask for.")
+    elif terms.basis != MouBasis.CIRCULAR_1:
+        problems["access_request"] = _(
+            "An MoU under this order needs an approved request; only circular No. 1 MoUs "
+            "stand alone."
+        )
+    if not terms.scopes:
+        problems["scopes"] = _("Grant at least one scope.")
+    if terms.basis == MouBasis.THIS_ORDER and not terms.scan:
+        # Older circular No. 1 MoUs may predate scanning; new ones are filed with their scan.
+        problems["scan"] = _("Attach the scan of the signed MoU.")
+    if terms.valid_until and terms.valid_until < terms.valid_from:
+        problems["valid_until"] = _("The end of validity cannot be before its start.")
+    if Mou.objects.filter(number=terms.number).exists():
+        problems["number"] = _("An MoU with this number has already been recorded.")
+    return problems
+
+
+@transaction.atomic
+def record_mou(
+    *,
+    agency: Agency,
+    terms: MouTerms,
+    recorded_by: User,
+    access_request: AccessRequest | None = None,
+) -> Mou:
+    """Record a signed MoU. For an approved request, the applicant becomes the agency's admin
+    (TOTP required before the panel opens). Side effects after commit: operators are emailed,
+    and the applicant is told they may send the staff list."""
+    _require_committee(recorded_by)
+    if access_request is not None:
+        access_request = _locked(access_request)
+    problems = mou_problems(agency=agency, access_request=access_request, terms=terms)
+    if problems:
+        raise TransitionError(next(iter(problems.values())))
+    mou = Mou(
+        agency=agency,
+        access_request=access_request,
+        recorded_by=recorded_by,
+        number=terms.number,
+        signed_on=terms.signed_on,
+        valid_from=terms.valid_from,
+        valid_until=terms.valid_until,
+        signed_by_insurance_deputy=terms.signed_by_insurance_deputy,
+        signed_by_pensions_manager=terms.signed_by_pensions_manager,
+        signed_by_registration_manager=terms.signed_by_registration_manager,
+        scopes=terms.scopes,
+        basis=terms.basis,
+        status=MouStatus.ACTIVE,
+    )
+    if terms.scan is not None:
+        mou.scan = terms.scan
+    mou.full_clean()
+    mou.save()
+    MouEvent.objects.create(mou=mou, action=MouAction.RECORDED, actor=recorded_by)
+    if access_request is not None:
+        applicant = access_request.applicant
+        membership, _created = Membership.objects.get_or_create(
+            user=applicant,
+            agency=agency,
+            defaults={"role": MembershipRole.ADMIN, "granted_by": recorded_by},
+        )
+        if not membership.is_active or membership.role != MembershipRole.ADMIN:
+            membership.is_active, membership.role, membership.removed_at = (
+                True,
+                MembershipRole.ADMIN,
+                None,
+            )
+            membership.save(update_fields=["is_active", "role", "removed_at"])
+        assign_role(user=applicant, role=Role.AGENCY_ADMIN)
+        _post_notice(
+            recipient=applicant,
+            access_request=access_request,
+            template="mou_recorded",
+            subject=gettext_noop("Your agency's MoU is recorded: send the staff list"),
+            context={"mou": mou, "scopes": scope_labels(mou.scopes)},
+        )
+    from agencies import tasks
+
+    transaction.on_commit(lambda: tasks.notify_operators_of_mou.delay(mou.pk))
+    return mou
+
+
+def _change_mou_status(
+    *,
+    mou: Mou,
+    actor: User,
+    reasons: str,
+    allowed: list[str],
+    to: str,
+    action: MouAction,
+    message: str,
+) -> Mou:
+    _require_committee(actor)
+    mou = Mou.objects.select_for_update().get(pk=mou.pk)
+    _require_status(mou, allowed, message)
+    if not reasons.strip():
+        raise TransitionError(_("Write the reasons for this change."))
+    mou.status = to
+    mou.save(update_fields=["status"])
+    MouEvent.objects.create(mou=mou, action=action, actor=actor, reasons=reasons.strip())
+    admins = Membership.objects.filter(
+        agency=mou.agency_id, role=MembershipRole.ADMIN, is_active=True
+    ).select_related("user")
+    for membership in admins:
+        _post_notice(
+            recipient=membership.user,
+            access_request=mou.access_request,
+            template="mou_status",
+            subject=_MOU_SUBJECTS[action],
+            context={"mou": mou, "action": action, "reasons": reasons.strip()},
+        )
+    return mou
+
+
+_MOU_SUBJECTS = {
+    MouAction.SUSPENDED: gettext_noop("Your agency's MoU is suspended"),
+    MouAction.REINSTATED: gettext_noop("Your agency's MoU is in force again"),
+    MouAction.ENDED: gettext_noop("Your agency's MoU has ended"),
+}
+
+
+@transaction.atomic
+def suspend_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
+    """Suspend an MoU: its agency's panel closes at once, for open sessions too. Side effect:
+    the agency's admins are told after commit."""
+    return _change_mou_status(
+        mou=mou,
+        actor=actor,
+        reasons=reasons,
+        allowed=[MouStatus.ACTIVE],
+        to=MouStatus.SUSPENDED,
+        action=MouAction.SUSPENDED,
+        message=_("Only an active MoU can be suspended."),
+    )
+
+
+@transaction.atomic
+def reinstate_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
+    """Lift a suspension: the panel opens again while the MoU is within its dates. Side effect:
+    the agency's admins are told after commit."""
+    return _change_mou_status(
+        mou=mou,
+        actor=actor,
+        reasons=reasons,
+        allowed=[MouStatus.SUSPENDED],
+        to=MouStatus.ACTIVE,
+        action=MouAction.REINSTATED,
+        message=_("Only a suspended MoU can be reinstated."),
+    )
+
+
+@transaction.atomic
+def end_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
+    """End an MoU for good: its agency's panel closes at once. Side effect: the agency's
+    admins are told after commit."""
+    return _change_mou_status(
+        mou=mou,
+        actor=actor,
+        reasons=reasons,
+        allowed=[MouStatus.ACTIVE, MouStatus.SUSPENDED],
+        to=MouStatus.ENDED,
+        action=MouAction.ENDED,
+        message=_("This MoU has already ended."),
+    )
+
+
+@transaction.atomic
+def mark_mou_actioned(*, mou: Mou, operator: User) -> Mou:
+    """IT confirms it has seen the MoU and will act on the staff list."""
+    _require_operator(operator)
+    mou = Mou.objects.select_for_update().get(pk=mou.pk)
+    if mou.it_actioned_at is not None:
+        raise TransitionError(_("IT has already actioned this MoU."))
+    mou.it_actioned_at = timezone.now()
+    mou.it_actioned_by = operator
+    mou.save(update_fields=["it_actioned_at", "it_actioned_by"])
+    MouEvent.objects.create(mou=mou, action=MouAction.IT_ACTIONED, actor=operator)
+    return mou
+
+
+# --- Staff lists and memberships ---------------------------------------------------------------
+
+STAFF_ROW_FIELDS = ("national_code", "first_name", "last_name", "position", "mobile", "email")
+
+
+@transaction.atomic
+def submit_staff_list(
+    *, agency: Agency, submitted_by: User, rows: Sequence[Mapping[str, Any]]
+) -> StaffList:
+    """Record the staff an agency admin asks access for. Rows arrive validated by the form;
+    the database's constraints are the last line. Side effect: operators are emailed after
+    commit, and the list waits in their queue in the admin."""
+    _require_agency_admin(submitted_by, agency)
+    if not rows:
+        raise TransitionError(_("Add at least one staff member."))
+    staff_list = StaffList.objects.create(agency=agency, submitted_by=submitted_by)
+    for row in rows:
+        staff_list_row = StaffListRow(
+            staff_list=staff_list, **{name: row.get(name, "") for name in STAFF_ROW_FIELDS}
+        )
+        staff_list_row.full_clean(exclude=["staff_list"])
+        staff_list_row.save()
+    from agencies import tasks
+
+    transaction.on_commit(lambda: tasks.notify_operators_of_staff_list.delay(staff_list.pk))
+    return staff_list
+
+
+@dataclass
+class GrantReport:
+    created_accounts: list[str] = field(default_factory=list)
+    existing_accounts: list[str] = field(default_factory=list)
+    already_members: list[str] = field(default_factory=list)
+    invitations: int = 0
+    # Granted, but the invitation cannot reach them (no mobile or email) or the account is
+    # deactivated: IT follows these up by hand.
+    unreachable: list[str] = field(default_factory=list)
+
+
+def _account_for_row(row: StaffListRow, report: GrantReport) -> User:
+    user = User.objects.filter(national_code=row.national_code).first()
+    if user is not None:
+        report.existing_accounts.append(row.national_code)
+        return user
+    mobile_free = not User.objects.filter(mobile=row.mobile).exists()
+    user = User(
+        national_code=row.national_code,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        # Someone else's account already holds this number; the invitation goes by email.
+        mobile=row.mobile if mobile_free else None,
+        email=row.email,
+    )
+    user.set_unusable_password()
+    user.save()
+    assign_role(user=user, role=Role.CITIZEN)
+    report.created_accounts.append(row.national_code)
+    return user
+
+
+@transaction.atomic
+def grant_staff_list(*, staff_list: StaffList, operator: User) -> GrantReport:
+    """Give each row of the list a membership of its agency, on the person's existing account
+    (matched by national code) or a new one without a usable password, and invite them.
+    Running it again changes nothing. Side effect: invitations go out after commit."""
+    _require_operator(operator)
+    staff_list = StaffList.objects.select_for_update().get(pk=staff_list.pk)
+    report = GrantReport()
+    if staff_list.status == StaffListStatus.GRANTED:
+        return report
+    for row in staff_list.rows.select_for_update().order_by("pk"):
+        user = _account_for_row(row, report)
+        membership, created = Membership.objects.get_or_create(
+            user=user,
+            agency=staff_list.agency,
+            defaults={"role": row.role, "position": row.position, "granted_by": operator},
+        )
+        if not created and membership.is_active:
+            report.already_members.append(row.national_code)
+        else:
+            if not created:  # access removed earlier, now asked for again
+                membership.is_active, membership.removed_at = True, None
+                membership.role, membership.granted_by = row.role, operator
+                membership.granted_at = timezone.now()
+                membership.save()
+            assign_role(user=user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
+            invite_member(membership=membership)
+            report.invitations += 1
+            if not user.is_active or not (user.mobile or user.email):
+                report.unreachable.append(row.national_code)
+        row.membership = membership
+        row.save(update_fields=["membership"])
+    staff_list.status = StaffListStatus.GRANTED
+    staff_list.granted_by = operator
+    staff_list.granted_at = timezone.now()
+    staff_list.save(update_fields=["status", "granted_by", "granted_at"])
+    return report
+
+
+@transaction.atomic
+def request_removal(*, membership: Membership, requested_by: User, reasons: str) -> RemovalRequest:
+    """An agency admin asks IT to remove a staff member's access."""
+    _require_agency_admin(requested_by, membership.agency)
+    if not membership.is_active:
+        raise TransitionError(_("This person's access has already been removed."))
+    if not reasons.strip():
+        raise TransitionError(_("Write why this access should be removed."))
+    if membership.removal_requests.filter(status=RemovalRequestStatus.PENDING).exists():
+        raise TransitionError(_("Removal of this access has already been asked for."))
+    return RemovalRequest.objects.create(
+        membership=membership, requested_by=requested_by, reasons=reasons.strip()
+    )
+
+
+@transaction.atomic
+def remove_membership(*, membership: Membership, operator: User, reasons: str) -> Membership:
+    """Remove a person's access to their agency's panel, at once. Pending removal requests are
+    closed, unused invitations revoked, and the role dropped if no other membership needs it."""
+    _require_operator(operator)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if not membership.is_active:
+        raise TransitionError(_("This person's access has already been removed."))
+    if not reasons.strip():
+        raise TransitionError(_("Write why this access is removed."))
+    now = timezone.now()
+    membership.is_active = False
+    membership.removed_at = now
+    membership.removed_by = operator
+    membership.removal_reasons = reasons.strip()
+    membership.save(update_fields=["is_active", "removed_at", "removed_by", "removal_reasons"])
+    membership.removal_requests.filter(status=RemovalRequestStatus.PENDING).update(
+        status=RemovalRequestStatus.DONE
+    )
+    membership.invitations.filter(used_at=None, revoked_at=None).update(revoked_at=now)
+    still_needed = Membership.objects.filter(
+        user=membership.user, role=membership.role, is_active=True
+    ).exists()
+    if not still_needed:
+        role = ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)]
+        membership.user.groups.remove(Group.objects.get(name=role.value))
+    return membership
+
+
+# --- Invitations -------------------------------------------------------------------------------
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def invite_member(*, membership: Membership) -> Invitation:
+    """A new invitation to set a password; earlier unused ones stop working. The token is made
+    and sent by a task after commit (`send_invitation`)."""
+    now = timezone.now()
+    membership.invitations.filter(used_at=None, revoked_at=None).update(revoked_at=now)
+    invitation = Invitation.objects.create(
+        membership=membership, expires_at=now + settings.AGENCY_INVITATION_TTL
+    )
+    from agencies import tasks
+
+    transaction.on_commit(lambda: tasks.send_invitation.delay(invitation.pk))
+    return invitation
+
+
+def send_invitation(*, invitation_id: int) -> bool:
+    """Make the invitation's token and send the link by SMS and email, once. Returns False if
+    it was already sent (another run got there first) or is no longer wanted."""
+    from django.core.mail import send_mail
+
+    from portal.sms import send_templated_sms
+
+    token = secrets.token_urlsafe(32)
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, sent_at=None, revoked_at=None, token_hash=""
+    ).update(token_hash=_token_digest(token), sent_at=timezone.now())
+    if claimed != 1:
+        return False
+    invitation = Invitation.objects.select_related("membership__user", "membership__agency").get(
+        pk=invitation_id
+    )
+    user = invitation.membership.user
+    from django.urls import reverse
+
+    context = {
+        "url": settings.SITE_URL + reverse("agencies:accept_invitation", args=[token]),
+        "agency": invitation.membership.agency,
+        "user": user,
+        "expires_at": invitation.expires_at,
+    }
+    if user.mobile:
+        send_templated_sms(
+            to=user.mobile,
+            template_name="agency_invitation",
+            context=context,
+            language=user.language,
+        )
+    if user.email:
+        with translation.override(user.language):
+            send_mail(
+                subject=_("Access to the government agencies panel"),
+                message=render_to_string("agencies/emails/invitation.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
+    return True
+
+
+def find_invitation(*, token: str) -> Invitation | None:
+    """The usable invitation this token opens, or None. Compared in constant time."""
+    digest = _token_digest(token)
+    invitation = (
+        Invitation.objects.select_related("membership__user", "membership__agency")
+        .filter(token_hash=digest)
+        .first()
+    )
+    if invitation is None or not hmac.compare_digest(invitation.token_hash, digest):
+        return None
+    return invitation if invitation.is_usable() and invitation.membership.is_active else None
+
+
+@transaction.atomic
+def accept_invitation(*, token: str, password: str) -> User:
+    """Set the invited person's password; the link then stops working."""
+    invitation = find_invitation(token=token)
+    if invitation is None:
+        raise TransitionError(_("This invitation link is not valid, has been used or has expired."))
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable():
+        raise TransitionError(_("This invitation link is not valid, has been used or has expired."))
+    user = invitation.membership.user
+    # An account IT deactivated stays deactivated: the link sets a password, nothing more.
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    invitation.used_at = timezone.now()
+    invitation.save(update_fields=["used_at"])
+    return user
+
+
+# --- Delivery (called by tasks) ----------------------------------------------------------------
+
+
+def deliver_notice(*, notice_id: int) -> bool:
+    """Send a notice by SMS and email, once."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from portal.sms import send_templated_sms
+
+    claimed = Notice.objects.filter(pk=notice_id, delivered_at=None).update(
+        delivered_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    notice = Notice.objects.select_related("recipient", "access_request").get(pk=notice_id)
+    recipient, access_request = notice.recipient, notice.access_request
+    mobile = recipient.mobile or (access_request.contact_mobile if access_request else "")
+    email = recipient.email or (access_request.contact_email if access_request else "")
+    url = settings.SITE_URL + (
+        reverse("agencies:request_detail", args=[access_request.pk])
+        if access_request
+        else reverse("agencies:my_requests")
+    )
+    if mobile:
+        send_templated_sms(
+            to=mobile,
+            template_name="agency_notice",
+            context={"subject": notice.subject, "url": url},
+            language=recipient.language,
+        )
+    if email:
+        send_mail(
+            subject=notice.subject,
+            message=f"{notice.body}\n\n{url}\n",
+            from_email=None,
+            recipient_list=[email],
+        )
+    return True
+
+
+def _email_operators(*, subject: str, template: str, context: dict[str, Any]) -> None:
+    """Email every active operator with an address, each in their own language."""
+    from django.core.mail import send_mail
+
+    operators = User.objects.filter(groups__name=Role.OPERATOR.value, is_active=True).exclude(
+        email=""
+    )
+    for operator in operators:
+        with translation.override(operator.language):
+            send_mail(
+                subject=_(subject) % context,
+                message=render_to_string(template, context),
+                from_email=None,
+                recipient_list=[operator.email],
+            )
+
+
+def notify_operators_of_mou(*, mou_id: int) -> bool:
+    """Email IT operators that an MoU was recorded, once."""
+    from django.urls import reverse
+
+    claimed = Mou.objects.filter(pk=mou_id, it_notified_at=None).update(
+        it_notified_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    mou = Mou.objects.select_related("agency").get(pk=mou_id)
+    _email_operators(
+        subject=gettext_noop("New MoU recorded: %(number)s"),
+        template="agencies/emails/mou_recorded_it.txt",
+        context={
+            "number": mou.number,
+            "mou": mou,
+            "url": settings.SITE_URL + reverse("admin:agencies_mou_change", args=[mou.pk]),
+            "scopes": scope_labels(mou.scopes),
+        },
+    )
+    return True
+
+
+def notify_operators_of_staff_list(*, staff_list_id: int) -> bool:
+    """Email IT operators that a staff list waits to be granted, once."""
+    from django.urls import reverse
+
+    claimed = StaffList.objects.filter(pk=staff_list_id, it_notified_at=None).update(
+        it_notified_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    staff_list = StaffList.objects.select_related("agency").get(pk=staff_list_id)
+    _email_operators(
+        subject=gettext_noop("Staff list %(number)d from %(agency)s waits to be granted"),
+        template="agencies/emails/staff_list_it.txt",
+        context={
+            "number": staff_list.pk,
+            "agency": staff_list.agency.name,
+            "rows": staff_list.rows.count(),
+            "url": settings.SITE_URL
+            + reverse("admin:agencies_stafflist_change", args=[staff_list.pk]),
+        },
+    )
+    return True

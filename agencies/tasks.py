@@ -1,0 +1,25 @@
+"""Thin, idempotent tasks: each loads by id and calls a service that claims its work once."""
+
+from celery import shared_task
+
+from agencies import services
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def deliver_notice(notice_id: int) -> bool:
+    return services.deliver_notice(notice_id=notice_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def send_invitation(invitation_id: int) -> bool:
+    return services.send_invitation(invitation_id=invitation_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def notify_operators_of_mou(mou_id: int) -> bool:
+    return services.notify_operators_of_mou(mou_id=mou_id)
+
+
+@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
+def notify_operators_of_staff_list(staff_list_id: int) -> bool:
+    return services.notify_operators_of_staff_list(staff_list_id=staff_list_id)

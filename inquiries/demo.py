@@ -1,0 +1,180 @@
+"""A demo coverage registry: a few hundred synthetic people covering every case.
+
+The demo citizen (accounts.demo) is insured now with a history that has a gap and an overlap;
+the others are generated from a fixed seed, so every run writes the same registry. National codes
+start with 99, which the organization's real codes do not reach in this range: nobody real.
+"""
+
+import datetime
+import random
+from collections.abc import Iterator
+
+from django.core.management.base import OutputWrapper
+
+from accounts.demo import demo_user
+from inquiries.models import (
+    CoverageKind,
+    CoveragePeriod,
+    Gender,
+    InsuredPerson,
+    PensionKind,
+    PensionRecord,
+    PensionRole,
+    PensionStatus,
+)
+
+SYNTHETIC_PEOPLE = 300
+FIRST_NAMES = ["علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "مهدی", "سارا", "امیر", "نرگس"]
+LAST_NAMES = ["احمدی", "محمدی", "حسینی", "رضایی", "کریمی", "موسوی", "جعفری", "صادقی"]
+WORKSHOPS = [
+    ("1100234", "شرکت نمونه صنعت"),
+    ("2200871", "فروشگاه زنجیره‌ای نمونه"),
+    ("3300412", "کارگاه نساجی نمونه"),
+    ("4400159", "شرکت ساختمانی نمونه"),
+]
+
+
+def with_check_digit(prefix: str) -> str:
+    total = sum(int(digit) * weight for digit, weight in zip(prefix, range(10, 1, -1), strict=True))
+    remainder = total % 11
+    return prefix + str(remainder if remainder < 2 else 11 - remainder)
+
+
+def seed(*, stdout: OutputWrapper) -> None:
+    citizen = demo_user("citizen")
+    _seed_demo_citizen(citizen.national_code)
+    _seed_synthetic_people()
+    stdout.write(f"  registry: the demo citizen's history, and {SYNTHETIC_PEOPLE} synthetic people")
+
+
+def _seed_demo_citizen(national_code: str) -> None:
+    person, _ = InsuredPerson.objects.update_or_create(
+        national_code=national_code,
+        defaults={
+            "insurance_number": "88001234",
+            "first_name": "شهروند",
+            "last_name": "نمونه",
+            "father_name": "پدر نمونه",
+            "birth_date": datetime.date(1988, 3, 21),
+            "gender": Gender.FEMALE,
+        },
+    )
+    history = [
+        # A first job, then a gap, then two jobs that overlap for a month, one still open.
+        ("1100234", "شرکت نمونه صنعت", datetime.date(2010, 4, 1), datetime.date(2014, 9, 30)),
+        (
+            "2200871",
+            "فروشگاه زنجیره‌ای نمونه",
+            datetime.date(2016, 1, 1),
+            datetime.date(2019, 6, 30),
+        ),
+        ("3300412", "کارگاه نساجی نمونه", datetime.date(2019, 6, 1), None),
+    ]
+    for workshop_code, workshop_name, start, end in history:
+        CoveragePeriod.objects.update_or_create(
+            person=person,
+            workshop_code=workshop_code,
+            start_date=start,
+            defaults={
+                "workshop_name": workshop_name,
+                "coverage_kind": CoverageKind.MANDATORY,
+                "end_date": end,
+                "days": ((end or datetime.date(2026, 1, 1)) - start).days + 1,
+                "monthly_wage": 150_000_000,
+            },
+        )
+
+
+def _seed_synthetic_people() -> None:
+    rng = random.Random(1404)  # noqa: S311 (demo data, not secrets: the same on every run)
+    people = list(_synthetic_people(rng))
+    existing = set(
+        InsuredPerson.objects.filter(
+            national_code__in=[person.national_code for person, _, _ in people]
+        ).values_list("national_code", flat=True)
+    )
+    new = [entry for entry in people if entry[0].national_code not in existing]
+    InsuredPerson.objects.bulk_create([person for person, _, _ in new])
+    saved = {
+        person.national_code: person
+        for person in InsuredPerson.objects.filter(
+            national_code__in=[person.national_code for person, _, _ in new]
+        )
+    }
+    periods, pensions = [], []
+    for person, person_periods, person_pensions in new:
+        for period in person_periods:
+            period.person = saved[person.national_code]
+            periods.append(period)
+        for pension in person_pensions:
+            pension.person = saved[person.national_code]
+            pensions.append(pension)
+    CoveragePeriod.objects.bulk_create(periods)
+    PensionRecord.objects.bulk_create(pensions)
+
+
+def _synthetic_people(
+    rng: random.Random,
+) -> Iterator[tuple[InsuredPerson, list[CoveragePeriod], list[PensionRecord]]]:
+    """In turn: insured now, with gaps, overlapping, main pensioner, dependent, no periods."""
+    main_pensioners: list[str] = []
+    for index in range(SYNTHETIC_PEOPLE):
+        code = with_check_digit(f"99{index:07d}")
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 50))
+        person = InsuredPerson(
+            national_code=code,
+            insurance_number=f"{70000000 + index}",
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            father_name=rng.choice(FIRST_NAMES),
+            birth_date=birth,
+            gender=rng.choice([Gender.MALE, Gender.FEMALE]),
+        )
+        case = index % 6
+        periods = [] if case == 5 else _periods(rng, open_now=case in (0, 2), overlap=case == 2)
+        pensions = []
+        if case == 3:
+            main_pensioners.append(code)
+            pensions.append(_pension(rng, code, PensionRole.MAIN, ""))
+        elif case == 4 and main_pensioners:
+            pensions.append(_pension(rng, code, PensionRole.DEPENDENT, main_pensioners[-1]))
+        yield person, periods, pensions
+
+
+def _periods(rng: random.Random, *, open_now: bool, overlap: bool) -> list[CoveragePeriod]:
+    periods = []
+    start = datetime.date(1995, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 10))
+    for number in range(rng.randint(1, 4)):
+        length = rng.randrange(200, 2000)
+        end = start + datetime.timedelta(days=length)
+        workshop_code, workshop_name = WORKSHOPS[(number + rng.randrange(4)) % len(WORKSHOPS)]
+        periods.append(
+            CoveragePeriod(
+                workshop_code=workshop_code,
+                workshop_name=workshop_name,
+                coverage_kind=rng.choice(list(CoverageKind)),
+                start_date=start,
+                end_date=end,
+                days=length + 1,
+            )
+        )
+        gap = -30 if overlap else rng.randrange(1, 400)
+        start = end + datetime.timedelta(days=gap)
+    if open_now:
+        periods[-1].end_date = None
+    return periods
+
+
+def _pension(
+    rng: random.Random, code: str, role: PensionRole, main_national_code: str
+) -> PensionRecord:
+    return PensionRecord(
+        pension_number=f"P{code[-6:]}",
+        role=role,
+        kind=PensionKind.SURVIVOR
+        if role == PensionRole.DEPENDENT
+        else rng.choice([PensionKind.RETIREMENT, PensionKind.DISABILITY]),
+        start_date=datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(3000)),
+        status=rng.choice([PensionStatus.ACTIVE, PensionStatus.ACTIVE, PensionStatus.SUSPENDED]),
+        main_national_code=main_national_code,
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from inquiries import views
+
+app_name = "inquiries"
+
+urlpatterns = [
+    path("me/status/", views.my_status, name="my_status"),
+]
