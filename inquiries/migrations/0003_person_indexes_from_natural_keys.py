@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inquiries', '0001_registry'),
+        ('inquiries', '0002_disclosure_log'),
     ]
 
     operations = [
