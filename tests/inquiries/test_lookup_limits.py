@@ -55,7 +55,7 @@ def test_the_minute_limit_opens_again_a_minute_later(
     client.force_login(agency_staff)
     assert client.post(URL, lookup_data()).status_code == 200
     assert client.post(URL, lookup_data()).status_code == 429
-    # The local-memory cache expires by the clock, which time-machine moves.
+    # The window is the clock's minute, so it moves with time-machine in any cache.
     _english_on_a_fixed_clock.shift(datetime.timedelta(seconds=61))
     assert client.post(URL, lookup_data()).status_code == 200
 
