@@ -174,3 +174,13 @@ def test_it_shows_the_staff_member_to_the_admin_only(client, agency_admin, make_
     disclose(mou, staff)
     client.force_login(agency_admin)
     assert "Kian Synthetic" in client.get(URL).content.decode()
+
+
+def test_anonymous_visitors_and_citizens_are_turned_away(client, citizen):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    from tests.agencies.conftest import enrol_totp
+
+    enrol_totp(citizen)
+    client.force_login(citizen)
+    assert client.get(URL).status_code == 403
