@@ -15,10 +15,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.gate import PanelRequest, agency_panel_required
-from documents import redemptions, selectors, throttle
+from documents import redemptions, selectors
 from documents.forms import DocumentInquiryForm
 from documents.models import Redemption
 from documents.snapshot import display_snapshot
+from portal import throttle
 
 ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
 

@@ -21,7 +21,6 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.models import User
 from agencies.models import Agency, Mou
 from agencies.scopes import Scope
-from documents import throttle
 from documents.identifiers import (
     access_code_digest,
     access_code_is_well_formed,
@@ -30,6 +29,7 @@ from documents.identifiers import (
 from documents.models import AccessCode, Certificate, InboxNotice, Redemption, Validity
 from inquiries.disclosures import record_disclosure
 from inquiries.models import DisclosureChannel
+from portal import throttle
 
 logger = logging.getLogger(__name__)
 
