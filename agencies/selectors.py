@@ -10,7 +10,6 @@ from accounts.models import User
 from agencies.models import (
     AccessRequest,
     Membership,
-    MembershipRole,
     Mou,
     MouStatus,
     Notice,
@@ -123,6 +122,3 @@ def pending_removal_ids_of(agency_id: int) -> set[int]:
         ).values_list("pk", flat=True)
     )
 
-
-def is_agency_admin(membership: Membership) -> bool:
-    return membership.role == MembershipRole.ADMIN
