@@ -121,4 +121,3 @@ def pending_removal_ids_of(agency_id: int) -> set[int]:
             agency_id=agency_id, removal_requests__status=RemovalRequestStatus.PENDING
         ).values_list("pk", flat=True)
     )
-

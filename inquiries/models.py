@@ -4,6 +4,8 @@ The registry is filled by operators from the organization's files (`import_cover
 portal only reads it. Each table has a natural key the files share, so an import can match rows.
 """
 
+from typing import Any, NoReturn
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -166,3 +168,87 @@ class PensionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pension_number} ({self.get_role_display()})"
+
+
+class DisclosureChannel(models.TextChoices):
+    DIRECT_INQUIRY = "direct_inquiry", _("Direct inquiry")
+    CERTIFICATE = "certificate", _("Certificate redemption")
+
+
+class DisclosureQuerySet(models.QuerySet["DisclosureRecord"]):
+    """Disclosure records are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Disclosure records are never updated.")
+
+    def delete(self) -> NoReturn:
+        raise PermissionError("Disclosure records are never deleted.")
+
+
+class DisclosureRecord(models.Model):
+    """One view of a person's data by an agency: who, which agency, whom, what, why, when.
+
+    Append-only and tamper-evident: each record stores a SHA-256 over its own content and the
+    previous record's hash (`inquiries.disclosures`), so `manage.py verify_disclosures` finds a
+    record edited or deleted in the database. Written only by `inquiries.disclosures.record`.
+    """
+
+    national_code = models.CharField(_("national code"), max_length=10, db_index=True)
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    staff_member = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("staff member")
+    )
+    mou = models.ForeignKey(
+        "agencies.Mou", on_delete=models.PROTECT, related_name="+", verbose_name=_("MoU")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=DisclosureChannel.choices)
+    scopes = models.JSONField(_("scopes disclosed"), default=list)
+    # False when the registry had no record for the national code: "no record" is disclosed too.
+    record_found = models.BooleanField(_("record found"))
+    purpose = models.CharField(_("purpose"), max_length=40)
+    purpose_detail = models.CharField(_("purpose in words"), max_length=500, blank=True)
+    case_reference = models.CharField(_("case reference"), max_length=100, blank=True)
+    confidential = models.BooleanField(_("confidential"), default=False)
+    client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"))
+    previous_hash = models.CharField(_("previous record's hash"), max_length=64)
+    record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("disclosure record")
+        verbose_name_plural = _("disclosure records")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["national_code", "-created_at"], name="disclosure_person_time"),
+            models.Index(fields=["agency", "-created_at"], name="disclosure_agency_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.agency_id} → {self.national_code}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("Disclosure records are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("Disclosure records are never deleted.")
+
+
+class DisclosureChainHead(models.Model):
+    """The one row that holds the newest disclosure's hash.
+
+    Writers lock it (SELECT … FOR UPDATE) so records join the chain one at a time, in order.
+    """
+
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("disclosure chain head")
+
+    def __str__(self) -> str:
+        return self.last_hash

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
+                "documents.context_processors.inbox",
             ],
             "builtins": ["portal.templatetags.persian"],
         },
@@ -155,6 +156,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "agencies-remind-expiring-mous": {
         "task": "agencies.tasks.remind_expiring_mous",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "expire-documents": {
+        "task": "documents.tasks.expire_documents",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -240,6 +245,25 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env_secret("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="")
 SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=5)
+
+# --- Certificates and access codes (documents) -------------------------------------------------
+
+CERTIFICATE_VALIDITY_DAYS = env.int("CERTIFICATE_VALIDITY_DAYS", default=30)
+# PDFs of expired certificates are kept this long after the certificate's end, then deleted.
+CERTIFICATE_PDF_RETENTION_DAYS = env.int("CERTIFICATE_PDF_RETENTION_DAYS", default=90)
+# A render claimed longer ago than this belongs to a dead worker and may be taken over; it must
+# be longer than the hard time limit, or a slow render would be done twice.
+CERTIFICATE_RENDER_STALE_SECONDS = env.int(
+    "CERTIFICATE_RENDER_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+# The key of the access codes' HMAC; empty means one derived from SECRET_KEY.
+ACCESS_CODE_SECRET = env_secret("ACCESS_CODE_SECRET", default="")
+ACCESS_CODE_EXPIRY_NOTICE_HOURS = env.int("ACCESS_CODE_EXPIRY_NOTICE_HOURS", default=48)
+# Public verification page: requests per client address per window.
+CERTIFICATE_VERIFY_RATE = (
+    env.int("CERTIFICATE_VERIFY_RATE_REQUESTS", default=30),
+    env.int("CERTIFICATE_VERIFY_RATE_SECONDS", default=60),
+)
 
 # --- Language, time, static files --------------------------------------------------------------
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("inquiries.urls")),
+    path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
     path("gov/", include("agencies.gov_urls")),

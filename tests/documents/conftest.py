@@ -1,0 +1,75 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from inquiries.models import CoveragePeriod, InsuredPerson, PensionRecord
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """PDFs go to a fresh directory per test, so a test can count the files it made."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def pdf_files(media_root) -> list:
+    directory = media_root / "certificates"
+    return sorted(directory.iterdir()) if directory.exists() else []
+
+
+@pytest.fixture
+def citizen_record(citizen) -> InsuredPerson:
+    """The citizen in the registry: insured now at one workshop after two earlier jobs."""
+    person = InsuredPerson.objects.create(
+        national_code=citizen.national_code,
+        insurance_number="12345678",
+        first_name="سارا",
+        last_name="احمدی",
+        father_name="علی",
+        birth_date=datetime.date(1990, 3, 21),
+        gender="F",
+    )
+    today = timezone.localdate()
+    CoveragePeriod.objects.create(
+        person=person,
+        workshop_code="1000001",
+        workshop_name="کارگاه نمونه یک",
+        coverage_kind="mandatory",
+        start_date=datetime.date(2012, 1, 1),
+        end_date=datetime.date(2015, 12, 31),
+        days=1460,
+    )
+    CoveragePeriod.objects.create(
+        person=person,
+        workshop_code="1000002",
+        workshop_name="کارگاه نمونه دو",
+        coverage_kind="mandatory",
+        start_date=today - datetime.timedelta(days=400),
+        end_date=None,
+        days=400,
+    )
+    PensionRecord.objects.create(
+        person=person,
+        pension_number="P-1",
+        role="dependent",
+        kind="survivor",
+        start_date=datetime.date(2020, 1, 1),
+        status="active",
+        main_national_code="0010000021",
+    )
+    return person
+
+
+@pytest.fixture
+def issue(django_capture_on_commit_callbacks):
+    """Issue a certificate and run what waits for the commit (the render, eagerly)."""
+    from documents.services import issue_certificate
+
+    def _issue(holder, language="fa", note=""):
+        with django_capture_on_commit_callbacks(execute=True):
+            certificate = issue_certificate(holder=holder, language=language, note=note)
+        certificate.refresh_from_db()
+        return certificate
+
+    return _issue

@@ -1,0 +1,136 @@
+"""The certificate PDF itself: rendered for real, read back with pypdf, its QR decoded."""
+
+import io
+
+import pytest
+import zxingcpp
+from PIL import Image
+from pypdf import PdfReader
+
+from documents import pdf as certificate_pdf
+from documents.identifiers import format_certificate_number
+from portal.digits import to_persian_digits
+
+ZWNJ = "\u200c"
+
+
+def _text(pdf: bytes, **options) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return "\n".join(page.extract_text(**options) for page in reader.pages).replace(ZWNJ, "")
+
+
+def _qr_payloads(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    payloads = []
+    for page in reader.pages:
+        for image in page.images:
+            picture = Image.open(io.BytesIO(image.data)).convert("L")
+            payloads += [result.text for result in zxingcpp.read_barcodes(picture)]
+    return payloads
+
+
+def test_a_persian_certificate_holds_its_number_and_persian_words_in_order(
+    citizen_record, citizen, issue
+):
+    certificate = issue(citizen, language="fa")
+    assert certificate.rendering_status == "ready"
+    pdf = certificate.pdf.read()
+    text = _text(pdf)
+
+    # The registry's Persian words, joined and in reading order (the page's own labels come
+    # from the Persian catalogue, which the lead fills in).
+    for phrase in ["سارا احمدی", "کارگاه نمونه یک", "کارگاه نمونه دو"]:
+        assert phrase in text
+    # The coverage table lists the earlier workshop first.
+    assert text.rindex("کارگاه نمونه یک") < text.rindex("کارگاه نمونه دو")
+    # The number: in ASCII under the QR code, and in Persian digits next to its label. pypdf's
+    # plain mode reverses runs of Persian digits inside right-to-left lines; layout mode keeps
+    # the glyphs' own order.
+    assert certificate.number in text
+    persian_number = to_persian_digits(format_certificate_number(certificate.number))
+    assert persian_number in _text(pdf, extraction_mode="layout")
+    assert to_persian_digits(citizen.national_code) in _text(pdf, extraction_mode="layout")
+
+
+def test_its_qr_code_decodes_to_the_verify_url_and_nothing_else(
+    citizen_record, citizen, settings, issue
+):
+    certificate = issue(citizen, language="fa")
+    payloads = _qr_payloads(certificate.pdf.read())
+    assert payloads == [f"{settings.SITE_URL}/verify/{certificate.number}/"]
+    assert citizen.national_code not in payloads[0]
+
+
+def test_an_english_certificate_reads_left_to_right(citizen_record, citizen, issue):
+    certificate = issue(citizen, language="en")
+    text = _text(certificate.pdf.read())
+    assert "Social Security Organization" in text
+    assert "Certificate of insurance status" in text
+    assert certificate.number in text
+
+
+def test_a_person_without_a_record_gets_a_certificate_that_says_so(citizen, issue):
+    certificate = issue(citizen, language="en")
+    text = " ".join(_text(certificate.pdf.read()).split())
+    assert "holds no insurance or pension record for the national code 0010000011" in text
+
+
+def test_the_note_is_printed_as_text_not_markup(citizen, issue):
+    note = '<img src="file:///etc/passwd"> <b>bold</b>'
+    certificate = issue(citizen, language="en", note=note)
+    assert certificate.rendering_status == "ready"
+    assert '<img src="file:///etc/passwd">' in " ".join(_text(certificate.pdf.read()).split())
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/logo.png",
+        "https://127.0.0.1/",
+        "file:///etc/passwd",
+        "ftp://example.com/x",
+        "data:text/html;base64,PGgxPmhpPC9oMT4=",
+    ],
+)
+def test_the_fetcher_refuses_anything_but_static_files(url):
+    with pytest.raises(ValueError):
+        certificate_pdf.StaticFilesOnlyFetcher().fetch(url)
+
+
+def test_the_fetcher_refuses_a_path_that_climbs_out_of_static(settings):
+    root = certificate_pdf.static_roots()[0]
+    with pytest.raises(ValueError):
+        certificate_pdf.StaticFilesOnlyFetcher().fetch(f"file://{root}/../manage.py")
+
+
+def test_the_fetcher_serves_the_vendored_font():
+    root = certificate_pdf.static_roots()[0]
+    response = certificate_pdf.StaticFilesOnlyFetcher().fetch(
+        f"file://{root}/vendor/vazirmatn/Vazirmatn-Variable.woff2"
+    )
+    assert response.read(4) == b"wOF2"
+
+
+def test_an_image_from_the_network_is_left_out_of_the_pdf(monkeypatch):
+    fetched = []
+    original = certificate_pdf.StaticFilesOnlyFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(certificate_pdf.StaticFilesOnlyFetcher, "fetch", spy)
+    certificate_pdf._renderer.cache_clear()
+    try:
+        pdf = certificate_pdf.html_to_pdf(
+            '<p>x</p><img src="http://example.com/a.png"><img src="/etc/hostname">'
+        )
+    finally:
+        certificate_pdf._renderer.cache_clear()
+    assert pdf.startswith(b"%PDF")
+    assert "http://example.com/a.png" in fetched
+    assert not PdfReader(io.BytesIO(pdf)).pages[0].images
+
+
+def test_the_font_configuration_and_stylesheet_are_built_once_per_process():
+    assert certificate_pdf._renderer() is certificate_pdf._renderer()

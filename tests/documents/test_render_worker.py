@@ -1,0 +1,175 @@
+"""The render task through real Celery workers on PostgreSQL and Redis."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from documents import services
+from documents.models import Certificate
+from tests.conftest import _test_database_url
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    # Transactional tests flush the tables; the role groups (a data migration) come back.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _wait_for(predicate, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def _files_of(certificate: Certificate) -> list[Path]:
+    directory = Path(settings.MEDIA_ROOT) / "certificates"
+    return sorted(directory.glob(f"{certificate.number}-*.pdf"))
+
+
+@pytest.fixture
+def worker_media(settings, _media_in_tmp):
+    """Worker processes write to the configured MEDIA_ROOT, not the per-test one."""
+    settings.MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", settings.BASE_DIR / "var" / "media"))
+    return settings.MEDIA_ROOT
+
+
+def test_a_certificate_is_rendered_by_the_real_worker(citizen, celery_worker, worker_media):
+    certificate = services.issue_certificate(holder=citizen, language="fa")  # enqueued on commit
+
+    def ready() -> bool:
+        certificate.refresh_from_db()
+        return certificate.rendering_status == Certificate.Rendering.READY
+
+    _wait_for(ready, timeout=60, what="the worker to render the certificate")
+    assert certificate.pdf_sha256
+    assert len(_files_of(certificate)) == 1
+    assert certificate.rendering_attempts == 1
+
+
+def _start_worker(*, queue: str, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
+    hostname = f"kill-test-{uuid.uuid4().hex[:8]}@%h"
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.documents.slow_render_worker",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                f"--queues={queue}",
+                f"--hostname={hostname}",
+            ],
+            env={
+                **os.environ,
+                "DATABASE_URL": _test_database_url(),
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "PORTAL_TESTING": "1",
+                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                **env,
+            },
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,  # its own process group, so the kill takes its children too
+        )
+    return process, hostname
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def tasks_to_the_broker():
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
+    citizen, transactional_db, worker_media, monkeypatch, tmp_path, tasks_to_the_broker
+):
+    from documents.tasks import render_certificate
+
+    queue = f"kill-test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "workers.log"
+    # The certificate's own enqueue is held back: the task goes to this test's queue only.
+    monkeypatch.setattr(services, "_enqueue_render", lambda certificate_id: None)
+    certificate = services.issue_certificate(holder=citizen, language="fa")
+
+    first, _ = _start_worker(queue=queue, log=log, SLOW_RENDER_SECONDS="60")
+    second = None
+    try:
+        render_certificate.apply_async(args=(certificate.pk,), queue=queue)
+
+        def rendering() -> bool:
+            certificate.refresh_from_db()
+            return certificate.rendering_status == Certificate.Rendering.RENDERING
+
+        _wait_for(
+            rendering,
+            timeout=60,
+            what=f"the first worker to claim the render:\n{log.read_text()[-3000:]}",
+        )
+        _kill_group(first)  # SIGKILL: no acknowledgement, no cleanup, no on_failure
+        certificate.refresh_from_db()
+        assert certificate.rendering_status == Certificate.Rendering.RENDERING
+        assert _files_of(certificate) == []
+
+        # The unacknowledged message comes back once it is older than the broker's visibility
+        # timeout (4 x the hard time limit: 12 s for the second worker), and the dead worker's
+        # claim is stale by then. A worker looks for such messages as it starts (then only every
+        # 100 s), so it starts once the message is old enough.
+        claimed_at = certificate.rendering_started_at
+        assert claimed_at is not None
+        while (timezone.now() - claimed_at).total_seconds() < 13:
+            time.sleep(0.5)
+        second, _ = _start_worker(
+            queue=queue,
+            log=log,
+            CELERY_TASK_TIME_LIMIT="3",
+            CELERY_TASK_SOFT_TIME_LIMIT="2",
+            CERTIFICATE_RENDER_STALE_SECONDS="5",
+        )
+
+        def ready() -> bool:
+            certificate.refresh_from_db()
+            return certificate.rendering_status == Certificate.Rendering.READY
+
+        _wait_for(
+            ready, timeout=90, what=f"the second worker to finish:\n{log.read_text()[-3000:]}"
+        )
+    finally:
+        _kill_group(first)
+        if second is not None:
+            second.terminate()
+            try:
+                second.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                _kill_group(second)
+
+    assert len(_files_of(certificate)) == 1
+    assert certificate.rendering_attempts == 2
+    assert certificate.pdf.name == f"certificates/{_files_of(certificate)[0].name}"
