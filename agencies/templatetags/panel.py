@@ -6,14 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
-# The panel's sections, served by later apps; each appears once its URL exists. An app serving
-# one mounts its URLconf in portal/urls.py under /gov/<section>/ with the namespace named here and
-# a view named "home", every view behind agencies.gate.agency_panel_required, and its templates
-# extending agencies/gov/layout.html. (agencies never imports the apps after it.)
+# The panel's sections, served by later apps; each appears once its URL exists.
 SECTIONS = [
-    ("gov_inquiry:home", _("Status inquiry")),
-    ("gov_documents:home", _("Document inquiry")),
-    ("gov_history:home", _("Our agency's history")),
+    ("gov:inquiry", _("Status inquiry")),
+    ("gov:documents", _("Document inquiry")),
+    ("gov:history", _("Our agency's history")),
 ]
 
 

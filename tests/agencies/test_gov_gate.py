@@ -129,36 +129,3 @@ def test_a_newer_mou_keeps_the_panel_open_when_the_old_one_ends(
     assert response.status_code == 200
     assert b"MOU-NEW" in response.content
     assert newer.status == MouStatus.ACTIVE
-
-
-def test_a_section_appears_in_the_panel_once_an_app_serves_it(
-    client, agency_staff, staff_membership, settings
-):
-    import sys
-    import types
-
-    from django.http import HttpResponse
-    from django.urls import clear_url_caches, include, path
-
-    from agencies.gate import agency_panel_required
-
-    section = types.ModuleType("tests_gov_section_urls")  # what a later app would add
-    section.app_name = "gov_inquiry"  # type: ignore[attr-defined]
-    section.urlpatterns = [  # type: ignore[attr-defined]
-        path("", agency_panel_required(lambda request: HttpResponse("inquiry")), name="home")
-    ]
-    root = types.ModuleType("tests_gov_root_urls")
-    root.urlpatterns = [  # type: ignore[attr-defined]
-        path("gov/inquiry/", include(section)),
-        path("", include("portal.urls")),
-    ]
-    sys.modules["tests_gov_root_urls"] = root
-    settings.ROOT_URLCONF = "tests_gov_root_urls"
-    clear_url_caches()
-    try:
-        client.force_login(agency_staff)
-        assert b'href="/gov/inquiry/"' in client.get(PANEL).content
-        assert client.get("/gov/inquiry/").content == b"inquiry"
-    finally:
-        del sys.modules["tests_gov_root_urls"]
-        clear_url_caches()
