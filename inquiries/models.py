@@ -179,6 +179,16 @@ class DisclosureChannel(models.TextChoices):
     CERTIFICATE = "certificate", _("Certificate redemption")
 
 
+class LookupPurpose(models.TextChoices):
+    """Why an agency looks a person up; stored in `DisclosureRecord.purpose`, shown to them."""
+
+    JUDICIAL_CASE = "judicial_case", _("A judicial or quasi-judicial case")
+    BENEFIT_ELIGIBILITY = "benefit_eligibility", _("Eligibility for support or relief")
+    FUND_COORDINATION = "fund_coordination", _("Coordination between insurance funds")
+    EMPLOYMENT_CHECK = "employment_check", _("Checking an employment or insurance claim")
+    OTHER = "other", _("Other (explained below)")
+
+
 class DisclosureQuerySet(models.QuerySet["DisclosureRecord"]):
     """Disclosure records are append-only: bulk updates and deletes are refused."""
 

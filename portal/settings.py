@@ -232,6 +232,19 @@ AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 # How long before an MoU's end its agency's admins and the committee are reminded to renew it.
 AGENCY_MOU_EXPIRY_NOTICE = timedelta(days=env.int("AGENCY_MOU_EXPIRY_NOTICE_DAYS", default=30))
 
+# --- Agency lookups and the disclosure log (inquiries) -----------------------------------------
+
+# Lookups per staff member per minute.
+GOV_INQUIRY_PER_MINUTE = env.int("GOV_INQUIRY_PER_MINUTE", default=30)
+# Lookups per agency per day: the MoU's expected monthly volume (from its access request) spread
+# over GOV_INQUIRY_WORKING_DAYS working days, rounded up, and never below GOV_INQUIRY_DAILY_MINIMUM.
+# MoUs with no request behind them (circular No. 1) get GOV_INQUIRY_DAILY_DEFAULT.
+GOV_INQUIRY_WORKING_DAYS = env.int("GOV_INQUIRY_WORKING_DAYS", default=20)
+GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
+GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
+# A confidential lookup (judicial, with a case reference) shows in the person's list this late.
+DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
+
 # --- Messages: email and SMS -------------------------------------------------------------------
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
