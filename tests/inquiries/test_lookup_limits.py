@@ -30,7 +30,8 @@ def _english_on_a_fixed_clock(client):
 @pytest.fixture
 def operator_with_email(operator):
     operator.email = "it@portal.example"
-    operator.save(update_fields=["email"])
+    operator.language = "en"  # the email is written in the operator's language
+    operator.save(update_fields=["email", "language"])
     return operator
 
 
