@@ -41,6 +41,7 @@ from agencies.models import (
 )
 from agencies.scopes import scope_labels
 from agencies.selectors import today
+from portal.digits import to_ascii_digits
 from portal.fields import JalaliDateField
 from portal.jalali import format_date
 
@@ -371,6 +372,10 @@ class MouForm(forms.ModelForm):
             field.queryset = AccessRequest.objects.filter(
                 status=RequestStatus.APPROVED, mou__isnull=True
             )
+
+    def clean_number(self) -> str:
+        # ASCII digits whichever were typed, so the number is found by search and is unique.
+        return to_ascii_digits(self.cleaned_data["number"]).strip()
 
     def clean_scan(self) -> Any:
         scan = self.cleaned_data.get("scan")

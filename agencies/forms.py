@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from agencies import selectors
 from agencies.models import AccessRequest
 from agencies.uploads import ALLOWED_KINDS, sniff_kind, validate_official_document
-from portal.digits import normalize_digits
+from portal.digits import normalize_digits, to_ascii_digits
 from portal.fields import JalaliDateField, LegalIdField, MobileField, NationalCodeField
 
 
@@ -94,6 +94,10 @@ class AccessRequestForm(forms.ModelForm):
                 "Attach a new letter only if the committee asked for one."
             )
             self.initial["letter_date"] = self.instance.letter_date.isoformat()
+
+    def clean_letter_number(self) -> str:
+        # One form for the number whichever digits it was typed in, so searches find it.
+        return to_ascii_digits(self.cleaned_data["letter_number"]).strip()
 
     def clean_letter(self) -> Any:
         letter = self.cleaned_data.get("letter")

@@ -7,7 +7,6 @@ import csv
 import io
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -134,8 +133,6 @@ def staff_removal(request: PanelRequest, pk: int) -> HttpResponse:
             )
         except services.TransitionError as error:
             messages.error(request, error.message)
-        except PermissionDenied:
-            raise
         else:
             messages.success(request, _("IT has been asked to remove this access."))
         return redirect("gov:staff")

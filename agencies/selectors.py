@@ -10,7 +10,6 @@ from accounts.models import User
 from agencies.models import (
     AccessRequest,
     Membership,
-    MembershipRole,
     Mou,
     MouStatus,
     Notice,
@@ -122,7 +121,3 @@ def pending_removal_ids_of(agency_id: int) -> set[int]:
             agency_id=agency_id, removal_requests__status=RemovalRequestStatus.PENDING
         ).values_list("pk", flat=True)
     )
-
-
-def is_agency_admin(membership: Membership) -> bool:
-    return membership.role == MembershipRole.ADMIN

@@ -11,6 +11,7 @@ import hmac
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -827,13 +828,14 @@ def deliver_notice(*, notice_id: int) -> bool:
     return True
 
 
-def _email_operators(*, subject: str, template: str, context: dict[str, Any]) -> None:
-    """Email every active operator with an address, each in their own language."""
+def _email_operators(
+    *, subject: str, template: str, context: dict[str, Any], role: Role = Role.OPERATOR
+) -> None:
+    """Email every active holder of the role (IT operators by default) who has an address, each
+    in their own language."""
     from django.core.mail import send_mail
 
-    operators = User.objects.filter(groups__name=Role.OPERATOR.value, is_active=True).exclude(
-        email=""
-    )
+    operators = User.objects.filter(groups__name=role.value, is_active=True).exclude(email="")
     for operator in operators:
         with translation.override(operator.language):
             send_mail(
@@ -865,6 +867,59 @@ def notify_operators_of_mou(*, mou_id: int) -> bool:
         },
     )
     return True
+
+
+def _email_committee_of_expiry(context: dict[str, Any]) -> None:
+    _email_operators(
+        subject=gettext_noop("MoU %(number)s ends soon"),
+        template="agencies/emails/mou_expiring_committee.txt",
+        context=context,
+        role=Role.COMMITTEE_REVIEWER,
+    )
+
+
+def remind_expiring_mous(*, today: datetime.date | None = None) -> int:
+    """Remind the agency's admins (notice, SMS, email) and the committee (email) that an MoU
+    ends within AGENCY_MOU_EXPIRY_NOTICE, once per MoU. Returns how many were reminded."""
+    from django.urls import reverse
+
+    today = today or timezone.localdate()
+    horizon = today + settings.AGENCY_MOU_EXPIRY_NOTICE
+    due = Mou.objects.filter(
+        status=MouStatus.ACTIVE,
+        valid_until__gte=today,
+        valid_until__lte=horizon,
+        expiry_reminded_at=None,
+    ).values_list("pk", flat=True)
+    reminded = 0
+    for mou_id in list(due):
+        with transaction.atomic():
+            # Another run (or worker) may have reminded this one already.
+            claimed = Mou.objects.filter(pk=mou_id, expiry_reminded_at=None).update(
+                expiry_reminded_at=timezone.now()
+            )
+            if claimed != 1:
+                continue
+            mou = Mou.objects.select_related("agency", "access_request").get(pk=mou_id)
+            admins = Membership.objects.filter(
+                agency=mou.agency_id, role=MembershipRole.ADMIN, is_active=True
+            ).select_related("user")
+            for membership in admins:
+                _post_notice(
+                    recipient=membership.user,
+                    access_request=mou.access_request,
+                    template="mou_expiring",
+                    subject=gettext_noop("Your agency's MoU ends soon"),
+                    context={"mou": mou},
+                )
+            context = {
+                "number": mou.number,
+                "mou": mou,
+                "url": settings.SITE_URL + reverse("admin:agencies_mou_change", args=[mou.pk]),
+            }
+            transaction.on_commit(partial(_email_committee_of_expiry, context))
+            reminded += 1
+    return reminded
 
 
 def notify_operators_of_staff_list(*, staff_list_id: int) -> bool:

@@ -20,6 +20,12 @@ def notify_operators_of_mou(mou_id: int) -> bool:
     return services.notify_operators_of_mou(mou_id=mou_id)
 
 
+@shared_task
+def remind_expiring_mous() -> int:
+    """Daily (beat): MoUs that end soon, reminded once each."""
+    return services.remind_expiring_mous()
+
+
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
 def notify_operators_of_staff_list(staff_list_id: int) -> bool:
     return services.notify_operators_of_staff_list(staff_list_id=staff_list_id)

@@ -153,6 +153,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    "agencies-remind-expiring-mous": {
+        "task": "agencies.tasks.remind_expiring_mous",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "expire-documents": {
         "task": "documents.tasks.expire_documents",
         "schedule": crontab(minute="*/15"),
@@ -225,6 +229,8 @@ PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
 AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
+# How long before an MoU's end its agency's admins and the committee are reminded to renew it.
+AGENCY_MOU_EXPIRY_NOTICE = timedelta(days=env.int("AGENCY_MOU_EXPIRY_NOTICE_DAYS", default=30))
 
 # --- Agency lookups and the disclosure log (inquiries) -----------------------------------------
 

@@ -73,6 +73,7 @@ class Mou(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     it_notified_at = models.DateTimeField(_("IT notified at"), null=True, blank=True)
+    expiry_reminded_at = models.DateTimeField(_("expiry reminder sent at"), null=True, blank=True)
     it_actioned_at = models.DateTimeField(_("actioned by IT at"), null=True, blank=True)
     it_actioned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -68,6 +68,7 @@ def test_it_accepts_an_application_typed_in_persian_digits(client, citizen):
     assert access_request.status == RequestStatus.SUBMITTED
     assert access_request.legal_id == legal_id(900)
     assert access_request.monthly_volume == 120
+    assert access_request.letter_number == "1404/55"
     assert access_request.contact_mobile == "+989123456789"
     assert access_request.letter_date.isoformat() == "2026-01-10"
     assert access_request.scopes == ["coverage_flag", "pension_flag"]

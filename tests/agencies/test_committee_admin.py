@@ -181,6 +181,7 @@ def test_a_reviewer_records_the_mou_and_it_and_the_applicant_are_told(
         response = reviewer_client.post("/admin/agencies/mou/add/", mou_form(approved_request))
     assert response.status_code == 302, response.context["adminform"].form.errors
     mou = Mou.objects.get()
+    assert mou.number == "1404/ت/77"  # typed in Persian digits
     assert mou.valid_from.isoformat() == "2026-01-21"
     assert mou.status == MouStatus.ACTIVE
     assert list(mou.events.values_list("action", flat=True)) == [MouAction.RECORDED]

@@ -32,7 +32,7 @@ def test_operators_are_emailed_once_per_mou(agency_mou, operator, mailoutbox):
 
 @pytest.mark.worker
 def test_a_real_worker_delivers_a_notice_once(celery_worker):
-    # No role groups needed: an earlier transactional test's flush may have taken them.
+    # No role: a transactional test runs after others whose flush took the role groups.
     recipient = make_user("0010000097", "+989121110097")
     notice = make_notice(recipient)
     assert tasks.deliver_notice.delay(notice.pk).get(timeout=30) is True
@@ -64,3 +64,34 @@ def test_operators_are_emailed_once_per_staff_list(
     assert tasks.notify_operators_of_staff_list.delay(staff_list.pk).get() is False
     assert [message.to for message in mailoutbox] == [["it@sso.example"]]
     assert f"grant_agency_staff {staff_list.pk}" in mailoutbox[0].body
+
+
+def test_an_mou_that_ends_soon_is_reminded_once(
+    agency_mou,
+    admin_membership,
+    agency_admin,
+    committee_reviewer,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    import datetime
+
+    from agencies import services
+    from agencies.selectors import today
+
+    committee_reviewer.email = "committee@sso.example"
+    committee_reviewer.save()
+    agency_mou.valid_until = today() + datetime.timedelta(days=40)
+    agency_mou.save()
+    assert services.remind_expiring_mous(today=today()) == 0
+    later = today() + datetime.timedelta(days=15)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.remind_expiring_mous(today=later) == 1
+        assert services.remind_expiring_mous(today=later) == 0
+    assert agency_admin.agency_notices.get().subject == "Your agency's MoU ends soon"
+    assert "committee@sso.example" in [address for m in mailoutbox for address in m.to]
+
+
+def test_the_daily_reminder_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["agencies-remind-expiring-mous"]
+    assert entry["task"] == tasks.remind_expiring_mous.name

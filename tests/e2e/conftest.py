@@ -75,18 +75,24 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(autouse=True)
-def _role_groups(transactional_db: None) -> None:
-    """Put back the role groups that the data migration made, before every browser test.
+def _migrated_rows(transactional_db: None) -> None:
+    """Put back the rows migrations make (content types, permissions, the role groups) before
+    every browser test.
 
-    A transactional test (browser or worker) ends with a flush, which also removes rows made by
-    data migrations; whichever browser test ran next would find no groups, and signing up would
-    answer 500. Serialized rollback cannot help here: while Playwright's loop runs, Django hands
-    out a fresh connection object without the serialized copy.
+    A transactional test ends with a flush. After a worker test's flush (serialized rollback)
+    the tables are empty; after a plain one, content types come back with new ids. Either way
+    the next browser test would find no role groups (sign-up answers 500) or stale content type
+    ids (the admin's log fails). Serialized rollback cannot help here: while Playwright's loop
+    runs, Django hands out a fresh connection object without the serialized copy.
     """
     from django.contrib.auth.models import Group
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.sql import emit_post_migrate_signal
 
     from accounts.roles import Role
 
+    ContentType.objects.clear_cache()
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     for role in Role:
         Group.objects.get_or_create(name=role.value)
 
