@@ -88,7 +88,10 @@ def test_an_mou_that_ends_soon_is_reminded_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.remind_expiring_mous(today=later) == 1
         assert services.remind_expiring_mous(today=later) == 0
-    assert agency_admin.agency_notices.get().subject == "Your agency's MoU ends soon"
+    # Written in the admin's language (Persian, the default).
+    assert agency_admin.agency_notices.get().subject == (
+        "اعتبار تفاهم‌نامه مرجع شما به‌زودی به پایان می‌رسد"
+    )
     assert "committee@sso.example" in [address for m in mailoutbox for address in m.to]
 
 
