@@ -247,6 +247,9 @@ def test_unread_notices_are_counted_in_the_navigation(client, citizen, issue):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("documents:certificate_list")).content.decode()
     assert re.search(r"data-unread-count>2<", page)
+    # Every page's navigation carries the count, not only the documents pages.
+    dashboard = client.get(reverse("accounts:dashboard")).content.decode()
+    assert re.search(r"data-unread-count>2<", dashboard)
     inbox = client.get(reverse("documents:inbox")).content.decode()
     assert "دادگستری نمونه opened this certificate" in inbox
 
