@@ -410,7 +410,7 @@ def _apply_row(
         LegacyAccount.objects.select_for_update().filter(legacy_user_id=row.legacy_user_id).first()
     )
     user = (
-        User.objects.select_for_update()
+        User.objects.select_for_update(of=("self",))
         .select_related("legacy_account")
         .filter(national_code=row.national_code)
         .first()

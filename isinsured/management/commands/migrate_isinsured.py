@@ -70,6 +70,12 @@ class Command(BaseCommand):
             "--no-wait", action="store_true", help="Enqueue and return; see --status later."
         )
         parser.add_argument("--no-progress", action="store_true", help="Hide the progress bar.")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            metavar="SECONDS",
+            help="Stop watching after this long (the run goes on in the workers).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["status"] is not None:
@@ -134,7 +140,11 @@ class Command(BaseCommand):
                 _("See its progress with: migrate_isinsured --status %(run)d") % {"run": run.pk}
             )
             return
-        self._follow(run, show_progress=not options["no_progress"] and options["verbosity"] > 0)
+        self._follow(
+            run,
+            show_progress=not options["no_progress"] and options["verbosity"] > 0,
+            timeout=options["timeout"],
+        )
         self._report(services.run_report(run))
 
     # --- Steps ---------------------------------------------------------------------------------
@@ -177,7 +187,8 @@ class Command(BaseCommand):
             % {"count": len(invalid), "path": report_path}
         )
 
-    def _follow(self, run: MigrationRun, *, show_progress: bool) -> None:
+    def _follow(self, run: MigrationRun, *, show_progress: bool, timeout: float | None) -> None:
+        deadline = time.monotonic() + timeout if timeout else None
         total = run.rows.exclude(state="invalid").count()
         with tqdm(
             total=total,
@@ -193,6 +204,8 @@ class Command(BaseCommand):
                     run.refresh_from_db(fields=["state"])
                     if run.state == RunState.DONE:
                         break
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise KeyboardInterrupt
                     time.sleep(POLL_SECONDS)
             except KeyboardInterrupt:
                 raise CommandError(
