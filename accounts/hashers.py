@@ -42,7 +42,9 @@ class PBKDF2WrappedMD5PasswordHasher(PBKDF2PasswordHasher):
     def wraps(self, encoded: str, md5_hash: str) -> bool:
         """Whether `encoded` is this legacy hash, wrapped (costs one PBKDF2)."""
         decoded = self.decode(encoded)
-        again = self.encode_md5_hash(md5_hash.lower(), decoded["salt"], decoded["iterations"])
+        again = self.encode_md5_hash(
+            md5_hash.lower(), str(decoded["salt"]), int(decoded["iterations"])
+        )
         return constant_time_compare(again, encoded)
 
 
@@ -102,7 +104,7 @@ class PBKDF2WrappedSHA1PasswordHasher(PBKDF2PasswordHasher):
         )
         return constant_time_compare(encoded, again)
 
-    def safe_summary(self, encoded: str) -> dict[str, Any]:
+    def safe_summary(self, encoded: str) -> dict[Any, Any]:
         decoded = self.decode(encoded)
         return {
             _("algorithm"): decoded["algorithm"],

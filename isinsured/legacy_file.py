@@ -12,6 +12,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -331,6 +332,7 @@ def _check_across_rows(parsed: list[tuple[int, dict[str, object]]], result: Lega
     ids_by_code: dict[str, dict[str, int]] = {}
     usernames: dict[str, tuple[str, int]] = {}
     legacy_ids: dict[str, int] = {}
+    organization: LegacyOrganization | None
     for row_number, values in parsed:
         if _good(values, "national_code", "legacy_user_id"):
             code, legacy_id = str(values["national_code"]), str(values["legacy_user_id"])
@@ -445,7 +447,7 @@ def _check_across_rows(parsed: list[tuple[int, dict[str, object]]], result: Lega
         problems.extend(RowProblem(row_number, column, message) for column, message in found)
         if row_is_bad or found:
             continue
-        hash_kind, legacy_hash = values["password_hash"]  # type: ignore[misc]
+        hash_kind, legacy_hash = cast(tuple[str, str], values["password_hash"])
         user = LegacyUser(
             row_number=row_number,
             legacy_user_id=str(values["legacy_user_id"]),

@@ -18,7 +18,7 @@ __all__ = ["app"]
 
 @task_prerun.connect
 def _pause_in_chunks(**kwargs) -> None:
-    from isinsured import services
+    from isinsured.services import migration as services
 
     if getattr(services._apply_row, "slowed", False):
         return

@@ -78,7 +78,7 @@ def test_a_wrong_old_password_is_refused_and_the_wrapped_hash_stays(export, migr
 
 
 def _text_in_the_database() -> list[str]:
-    texts = []
+    texts: list[str] = []
     for model in apps.get_models():
         names = [
             field.attname

@@ -22,6 +22,7 @@ from isinsured import services
 from isinsured import tasks as isinsured_tasks
 from isinsured.legacy_file import read_legacy_file
 from isinsured.models import MigrationChunk, MigrationRow, MigrationRun, RowState, RunState
+from isinsured.services import migration
 from tests.conftest import _test_database_url
 from tests.isinsured.conftest import cell, legacy_rows, password_for, write_export
 
@@ -106,7 +107,7 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
     rows = legacy_rows(users=6)
     legacy_file = read_legacy_file(write_export(tmp_path / "isinsured.csv", rows))
     # The tasks go to this test's queue only, in an order the test knows.
-    monkeypatch.setattr(services, "_enqueue_organizations", lambda run_id: None)
+    monkeypatch.setattr(migration, "_enqueue_organizations", lambda run_id: None)
     monkeypatch.setattr(isinsured_tasks, "apply_chunk", SimpleNamespace(delay=lambda pk: None))
     run = services.start_run(
         legacy_file=legacy_file, file_name="isinsured.csv", operator=operator, chunk_size=2
