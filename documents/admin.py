@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from documents.models import AccessCode, Certificate, InboxNotice
+from documents.models import AccessCode, Certificate, InboxNotice, Redemption
 
 
 @admin.register(Certificate)
@@ -36,6 +36,7 @@ class AccessCodeAdmin(admin.ModelAdmin):
         "revoked_at",
         "end_reason",
         "expired_at",
+        "bound_agency",
     ]
 
     def has_add_permission(self, request) -> bool:
@@ -47,3 +48,18 @@ class InboxNoticeAdmin(admin.ModelAdmin):
     list_display = ["recipient", "kind", "certificate", "created_at", "read_at"]
     list_filter = ["kind"]
     raw_id_fields = ["recipient", "certificate"]
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(admin.ModelAdmin):
+    list_display = ["certificate", "agency", "staff_member", "redeemed_at"]
+    list_filter = ["agency"]
+    search_fields = ["certificate__number", "certificate__holder__national_code"]
+    # The record of an agency's access: read here, written only by documents.redemptions.
+    readonly_fields = [field.name for field in Redemption._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

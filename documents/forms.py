@@ -4,8 +4,11 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from documents import services
+from agencies.models import Agency
+from documents import selectors, services
+from documents.identifiers import access_code_is_well_formed, normalize_access_code
 from portal.digits import normalize_digits
+from portal.fields import NationalCodeField
 
 
 class LocalIntegerField(forms.IntegerField):
@@ -23,6 +26,33 @@ class LocalIntegerField(forms.IntegerField):
         return super().to_python(value)
 
 
+class AgencyChoiceField(forms.ModelChoiceField):
+    """One agency with an MoU in force today, or none ("any agency")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("empty_label", _("No particular agency"))
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid_choice": _("Choose one of the agencies in the list.")},
+        )
+        # The real list is set per form (`_fresh_agency_choices`): today's date, not import time's.
+        super().__init__(queryset=Agency.objects.none(), **kwargs)
+
+
+def _fresh_agency_choices(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field, AgencyChoiceField):
+            field.queryset = selectors.agencies_open_for_documents()
+
+
+class UnechoedTextInput(forms.TextInput):
+    """A text box that never writes back what was typed (a secret must not return in a page)."""
+
+    def format_value(self, value: Any) -> str | None:
+        return None
+
+
 class IssueCertificateForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the certificate"),
@@ -37,6 +67,14 @@ class IssueCertificateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Printed on the certificate, e.g. what it is for. At most 300 characters."),
     )
+    addressed_to = AgencyChoiceField(
+        label=_("Addressed to (optional)"),
+        help_text=_("The agency you will give it to. It is printed on the certificate."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fresh_agency_choices(self)
 
 
 class AccessCodeForm(forms.Form):
@@ -66,3 +104,43 @@ class AccessCodeForm(forms.Form):
             "max_value": _("The code can allow at most 10 uses."),
         },
     )
+    bound_agency = AgencyChoiceField(
+        label=_("Only for this agency (optional)"),
+        help_text=_("If you choose an agency, no other agency can use the code."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _fresh_agency_choices(self)
+
+
+class DocumentInquiryForm(forms.Form):
+    """The panel's document inquiry: the holder's national code and the access code they gave."""
+
+    national_code = NationalCodeField(label=_("Holder's national code"))
+    access_code = forms.CharField(
+        label=_("Access code"),
+        max_length=40,
+        help_text=_("10 letters and digits, e.g. ABCDE-23456. Case and dashes do not matter."),
+        error_messages={"required": _("Enter the access code the holder gave you.")},
+        # Never prefilled from a previous submission, and never remembered by the browser.
+        widget=UnechoedTextInput(
+            attrs={"autocomplete": "off", "dir": "ltr", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["national_code"].widget.attrs["autocomplete"] = "off"
+
+    def clean_access_code(self) -> str:
+        code = normalize_access_code(self.cleaned_data["access_code"])
+        if not access_code_is_well_formed(code):
+            raise forms.ValidationError(
+                _(
+                    "An access code has 10 characters, letters and digits without 0, O, 1, I "
+                    "or L, e.g. ABCDE-23456."
+                ),
+                code="malformed",
+            )
+        return code

@@ -41,6 +41,15 @@ class Certificate(models.Model):
     number = models.CharField(_("certificate number"), max_length=12, unique=True)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # The agency the holder addressed it to: printed on it, and the suggested binding of its code.
+    addressed_to = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("addressed to"),
+    )
     # The holder's identity and status as they were at `issued_at` (documents/snapshot.py).
     snapshot = models.JSONField(_("status at issue"))
     issued_at = models.DateTimeField(_("issued at"))
@@ -155,7 +164,15 @@ class AccessCode(models.Model):
     )
     expired_at = models.DateTimeField(_("marked expired at"), null=True, blank=True)
     expiry_notice_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # The agency a code is bound to arrives with the agencies app (a nullable FK here).
+    # When set, only this agency's staff can redeem the code.
+    bound_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bound to agency"),
+    )
 
     class Meta:
         verbose_name = _("access code")
@@ -247,3 +264,61 @@ class InboxNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class Redemption(models.Model):
+    """An agency opened a certificate with its access code: one use of the code.
+
+    Written by `documents.redemptions.redeem_access_code` together with the disclosure record and
+    the holder's notice. It is also the staff member's short-lived permission to see the
+    document and download its PDF (`pdf_available_until`).
+    """
+
+    access_code = models.ForeignKey(
+        AccessCode,
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+        verbose_name=_("access code"),
+    )
+    certificate = models.ForeignKey(
+        Certificate,
+        on_delete=models.PROTECT,
+        related_name="redemptions",
+        verbose_name=_("certificate"),
+    )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("agency")
+    )
+    mou = models.ForeignKey(
+        "agencies.Mou", on_delete=models.PROTECT, related_name="+", verbose_name=_("MoU")
+    )
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    disclosure = models.OneToOneField(
+        "inquiries.DisclosureRecord",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("disclosure record"),
+    )
+    redeemed_at = models.DateTimeField(_("redeemed at"))
+    pdf_available_until = models.DateTimeField(_("document available to the agency until"))
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+        ordering = ["-redeemed_at", "-id"]
+        indexes = [
+            models.Index(fields=["certificate", "-redeemed_at"], name="redemption_certificate"),
+            models.Index(fields=["agency", "-redeemed_at"], name="redemption_agency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} → {self.agency_id} ({self.redeemed_at:%Y-%m-%d %H:%M})"
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        """May the redeeming staff member still see the document and download its PDF?"""
+        return (now or timezone.now()) < self.pdf_available_until and self.certificate.is_valid

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from agencies.models import Agency
 from documents.identifiers import (
     access_code_digest,
     format_access_code,
@@ -53,7 +54,12 @@ def _enqueue_render(certificate_id: int) -> None:
 
 @transaction.atomic
 def issue_certificate(
-    *, holder: User, language: str, note: str = "", now: datetime.datetime | None = None
+    *,
+    holder: User,
+    language: str,
+    note: str = "",
+    addressed_to: Agency | None = None,
+    now: datetime.datetime | None = None,
 ) -> Certificate:
     """Freeze the holder's status into a new certificate. Side effect: its PDF is rendered
     by a Celery task once this transaction commits."""
@@ -69,6 +75,7 @@ def issue_certificate(
                     number=new_certificate_number(),
                     language=language,
                     note=note.strip(),
+                    addressed_to=addressed_to,
                     snapshot=snapshot,
                     issued_at=now,
                     valid_until=valid_until,
@@ -238,7 +245,13 @@ class IssuedAccessCode:
 
 
 def _create_access_code(
-    *, certificate: Certificate, valid_days: int, max_uses: int, now: datetime.datetime
+    *,
+    certificate: Certificate,
+    valid_days: int,
+    max_uses: int,
+    bound_agency: Agency | None,
+    now: datetime.datetime,
+    demo_code: str | None = None,
 ) -> IssuedAccessCode:
     if not ACCESS_CODE_MIN_DAYS <= valid_days <= ACCESS_CODE_MAX_DAYS:
         raise ValueError(f"valid_days out of range: {valid_days}")
@@ -246,7 +259,7 @@ def _create_access_code(
         raise ValueError(f"max_uses out of range: {max_uses}")
     valid_until = min(now + datetime.timedelta(days=valid_days), certificate.valid_until)
     for _attempt in range(5):
-        plaintext = new_access_code()
+        plaintext = demo_code or new_access_code()
         try:
             with transaction.atomic():
                 access_code = AccessCode.objects.create(
@@ -255,6 +268,7 @@ def _create_access_code(
                     created_at=now,
                     valid_until=valid_until,
                     max_uses=max_uses,
+                    bound_agency=bound_agency,
                 )
             break
         except IntegrityError:
@@ -269,7 +283,8 @@ def _create_access_code(
         kind=InboxNotice.Kind.CODE_ISSUED,
         read_at=now,  # the holder is looking at it right now
     )
-    _send_code_by_sms(certificate=certificate, plaintext=plaintext, valid_until=valid_until)
+    if demo_code is None:
+        _send_code_by_sms(certificate=certificate, plaintext=plaintext, valid_until=valid_until)
     return IssuedAccessCode(access_code=access_code, plaintext=plaintext)
 
 
@@ -307,11 +322,14 @@ def move_to_inbox(
     certificate: Certificate,
     valid_days: int = ACCESS_CODE_DEFAULT_DAYS,
     max_uses: int = ACCESS_CODE_DEFAULT_USES,
+    bound_agency: Agency | None = None,
+    demo_code: str | None = None,
 ) -> IssuedAccessCode:
     """File the certificate in the holder's inbox and create its access code.
 
     Side effects: the code is texted to the holder's mobile after commit. The code's validity
-    never runs past the certificate's own.
+    never runs past the certificate's own; with `bound_agency`, only that agency can redeem it.
+    `demo_code` is for seed_demo alone: a known code instead of a random one, not texted.
     """
     certificate = (
         Certificate.objects.select_for_update().select_related("holder").get(pk=certificate.pk)
@@ -323,7 +341,12 @@ def move_to_inbox(
     certificate.inboxed_at = now
     certificate.save(update_fields=["inboxed_at"])
     return _create_access_code(
-        certificate=certificate, valid_days=valid_days, max_uses=max_uses, now=now
+        certificate=certificate,
+        valid_days=valid_days,
+        max_uses=max_uses,
+        bound_agency=bound_agency,
+        now=now,
+        demo_code=demo_code,
     )
 
 
@@ -333,6 +356,8 @@ def replace_access_code(
     certificate: Certificate,
     valid_days: int = ACCESS_CODE_DEFAULT_DAYS,
     max_uses: int = ACCESS_CODE_DEFAULT_USES,
+    bound_agency: Agency | None = None,
+    demo_code: str | None = None,
 ) -> IssuedAccessCode:
     """A new code for a certificate in the inbox; the old one stops working at once."""
     certificate = (
@@ -346,7 +371,12 @@ def replace_access_code(
         revoked_at=now, end_reason=AccessCode.EndReason.REPLACED
     )
     return _create_access_code(
-        certificate=certificate, valid_days=valid_days, max_uses=max_uses, now=now
+        certificate=certificate,
+        valid_days=valid_days,
+        max_uses=max_uses,
+        bound_agency=bound_agency,
+        now=now,
+        demo_code=demo_code,
     )
 
 

@@ -1,25 +1,5 @@
-"""A fixed-window counter in Django's cache (Redis in production, shared by every process)."""
+"""Moved to `portal.throttle`, which every app may use; kept so existing imports still work."""
 
-from django.core.cache import cache
-from django.http import HttpRequest
+from portal.throttle import client_address, hit
 
-
-def hit(key: str, *, limit: int, window_seconds: int) -> bool:
-    """Count one request under `key`; False once more than `limit` came within the window."""
-    cache_key = f"throttle:{key}"
-    # add() sets the window's start only if no window is open; incr() is atomic in Redis.
-    cache.add(cache_key, 0, timeout=window_seconds)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # the window closed between add() and incr()
-        cache.add(cache_key, 1, timeout=window_seconds)
-        count = 1
-    return count <= limit
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's address as allauth's rate limits see it: one setting for the whole portal
-    (ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER behind a proxy)."""
-    from allauth.account.adapter import get_adapter
-
-    return get_adapter(request).get_client_ip(request)
+__all__ = ["client_address", "hit"]

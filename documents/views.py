@@ -33,6 +33,7 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
             holder=request.user,  # type: ignore[arg-type]
             language=form.cleaned_data["language"],
             note=form.cleaned_data["note"],
+            addressed_to=form.cleaned_data["addressed_to"],
         )
         messages.success(request, _("Your certificate has been issued. Its PDF is being prepared."))
         return redirect("documents:certificate_detail", number=certificate.number)
@@ -46,6 +47,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     context = {
         "certificate": certificate,
         "access_code": selectors.live_access_code(certificate),
+        "redemptions": list(selectors.redemptions_of(certificate)),
         "status_url": reverse("documents:certificate_status", args=[certificate.number]),
     }
     return render(request, "documents/certificate_detail.html", context)
@@ -125,7 +127,9 @@ def certificate_move_to_inbox(request: HttpRequest, number: str) -> HttpResponse
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
     if certificate.inboxed_at is not None:
         return redirect("documents:inbox")
-    form = AccessCodeForm(request.POST or None)
+    form = AccessCodeForm(
+        request.POST or None, initial={"bound_agency": certificate.addressed_to_id}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.move_to_inbox(certificate=certificate, **form.cleaned_data)
@@ -146,7 +150,13 @@ def access_code_replace(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
     if certificate.inboxed_at is None:
         return redirect("documents:certificate_move_to_inbox", number=certificate.number)
-    form = AccessCodeForm(request.POST or None)
+    current = selectors.live_access_code(certificate)
+    form = AccessCodeForm(
+        request.POST or None,
+        initial={
+            "bound_agency": current.bound_agency_id if current else certificate.addressed_to_id
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.replace_access_code(certificate=certificate, **form.cleaned_data)

@@ -1,6 +1,7 @@
 """A demo coverage registry: a few hundred synthetic people covering every case.
 
-The demo citizen (accounts.demo) is insured now with a history that has a gap and an overlap;
+The demo citizen (accounts.demo) is insured now with a history that has a gap and an overlap,
+and the demo agency (agencies.demo) has looked them up a few times (their /me/disclosures/);
 the others are generated from a fixed seed, so every run writes the same registry. National codes
 start with 99, which the organization's real codes do not reach in this range: nobody real.
 """
@@ -12,11 +13,17 @@ from collections.abc import Iterator
 from django.core.management.base import OutputWrapper
 
 from accounts.demo import demo_user
+from agencies import demo as agencies_demo
+from agencies.models import Mou
+from inquiries.disclosures import record_disclosure
 from inquiries.models import (
     CoverageKind,
     CoveragePeriod,
+    DisclosureChannel,
+    DisclosureRecord,
     Gender,
     InsuredPerson,
+    LookupPurpose,
     PensionKind,
     PensionRecord,
     PensionRole,
@@ -45,6 +52,40 @@ def seed(*, stdout: OutputWrapper) -> None:
     _seed_demo_citizen(citizen.national_code)
     _seed_synthetic_people()
     stdout.write(f"  registry: the demo citizen's history, and {SYNTHETIC_PEOPLE} synthetic people")
+    mou = Mou.objects.select_related("agency").get(number=agencies_demo.MOU_NUMBER)
+    _seed_demo_disclosures(citizen.national_code, mou)
+    stdout.write(
+        f"  disclosures: {len(DEMO_LOOKUPS)} lookups of the demo citizen by {mou.agency.name} "
+        "(/me/disclosures/); the demo staff member looks people up at /gov/inquiry/"
+    )
+
+
+# What the demo agency's staff member asked, and why: shown on the demo citizen's page.
+DEMO_LOOKUPS = [
+    (LookupPurpose.BENEFIT_ELIGIBILITY, "Housing support application (demo)"),
+    (LookupPurpose.BENEFIT_ELIGIBILITY, "Annual review of relief payments (demo)"),
+    (LookupPurpose.OTHER, "Checking a complaint the citizen filed (demo)"),
+]
+
+
+def _seed_demo_disclosures(national_code: str, mou: Mou) -> None:
+    """The demo staff member's lookups of the demo citizen, once: the log is append-only, so a
+    second run must not add to it."""
+    if DisclosureRecord.objects.filter(national_code=national_code, mou=mou).exists():
+        return
+    staff = demo_user("agency_staff")
+    for purpose, detail in DEMO_LOOKUPS:
+        record_disclosure(
+            national_code=national_code,
+            staff_member=staff,
+            mou=mou,
+            channel=DisclosureChannel.DIRECT_INQUIRY,
+            scopes=mou.scopes,
+            record_found=True,
+            purpose=purpose,
+            purpose_detail=detail,
+            client_ip="127.0.0.1",
+        )
 
 
 def _seed_demo_citizen(national_code: str) -> None:

@@ -42,7 +42,9 @@ def content_hash(record: DisclosureRecord) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@transaction.atomic
+# No savepoint: a disclosure that fails must take the caller's whole transaction (the lookup it
+# records) down with it, and a savepoint would cost two more round trips on every lookup.
+@transaction.atomic(savepoint=False)
 def record_disclosure(
     *,
     national_code: str,
@@ -62,8 +64,10 @@ def record_disclosure(
     The chain head is locked until the caller commits, so concurrent disclosures queue here
     and each links to the one before it.
     """
-    head, _ = DisclosureChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
-    head = DisclosureChainHead.objects.select_for_update().get(pk=head.pk)
+    head = DisclosureChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:  # the very first disclosure: make the head, then lock it like any other
+        DisclosureChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
+        head = DisclosureChainHead.objects.select_for_update().get(pk=1)
     record = DisclosureRecord(
         national_code=national_code,
         agency_id=mou.agency_id,

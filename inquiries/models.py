@@ -78,6 +78,8 @@ class CoveragePeriod(models.Model):
         on_delete=models.CASCADE,
         related_name="coverage_periods",
         verbose_name=_("insured person"),
+        # The natural key's index starts with the person; a second one only slows imports.
+        db_index=False,
     )
     workshop_code = models.CharField(_("workshop code"), max_length=20)
     workshop_name = models.CharField(_("workshop name"), max_length=200, blank=True)
@@ -124,6 +126,8 @@ class PensionRecord(models.Model):
         on_delete=models.CASCADE,
         related_name="pension_records",
         verbose_name=_("pensioner"),
+        # `pension_record_person` starts with the person; a second index only slows imports.
+        db_index=False,
     )
     pension_number = models.CharField(_("pension number"), max_length=20)
     role = models.CharField(_("role"), max_length=10, choices=PensionRole.choices)
@@ -173,6 +177,16 @@ class PensionRecord(models.Model):
 class DisclosureChannel(models.TextChoices):
     DIRECT_INQUIRY = "direct_inquiry", _("Direct inquiry")
     CERTIFICATE = "certificate", _("Certificate redemption")
+
+
+class LookupPurpose(models.TextChoices):
+    """Why an agency looks a person up; stored in `DisclosureRecord.purpose`, shown to them."""
+
+    JUDICIAL_CASE = "judicial_case", _("A judicial or quasi-judicial case")
+    BENEFIT_ELIGIBILITY = "benefit_eligibility", _("Eligibility for support or relief")
+    FUND_COORDINATION = "fund_coordination", _("Coordination between insurance funds")
+    EMPLOYMENT_CHECK = "employment_check", _("Checking an employment or insurance claim")
+    OTHER = "other", _("Other (explained below)")
 
 
 class DisclosureQuerySet(models.QuerySet["DisclosureRecord"]):

@@ -3,10 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from inquiries.models import CoveragePeriod, InsuredPerson, PensionRecord
+from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson, PensionRecord
 from inquiries.status import PersonStatus, compute_status
 
 
@@ -44,3 +45,44 @@ def registry_record(
     pensions = tuple(person.pension_records.all())
     status = compute_status(periods=periods, pensions=pensions, today=today or timezone.localdate())
     return RegistryRecord(person=person, periods=periods, pensions=pensions, status=status)
+
+
+def disclosures_of_agency(
+    *,
+    agency_id: int,
+    staff_member_id: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    national_code: str = "",
+) -> QuerySet[DisclosureRecord]:
+    """An agency's disclosures, newest first; only one staff member's when given. Dates are
+    calendar days in the portal's time zone, both ends inclusive."""
+    records = DisclosureRecord.objects.filter(agency_id=agency_id).select_related("staff_member")
+    if staff_member_id is not None:
+        records = records.filter(staff_member_id=staff_member_id)
+    if date_from is not None:
+        records = records.filter(created_at__gte=_start_of(date_from))
+    if date_to is not None:
+        records = records.filter(created_at__lt=_start_of(date_to + datetime.timedelta(days=1)))
+    if national_code:
+        records = records.filter(national_code=national_code)
+    return records.order_by("-created_at", "-pk")
+
+
+def disclosures_for_person(
+    national_code: str, *, now: datetime.datetime | None = None
+) -> QuerySet[DisclosureRecord]:
+    """What the person may see of who looked at their data, newest first: everything except a
+    confidential lookup younger than DISCLOSURE_CONFIDENTIAL_DELAY_DAYS."""
+    now = now or timezone.now()
+    delay = datetime.timedelta(days=settings.DISCLOSURE_CONFIDENTIAL_DELAY_DAYS)
+    return (
+        DisclosureRecord.objects.filter(national_code=national_code)
+        .filter(Q(confidential=False) | Q(created_at__lte=now - delay))
+        .select_related("agency")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))

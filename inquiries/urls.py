@@ -6,4 +6,5 @@ app_name = "inquiries"
 
 urlpatterns = [
     path("me/status/", views.my_status, name="my_status"),
+    path("me/disclosures/", views.my_disclosures, name="my_disclosures"),
 ]

@@ -245,6 +245,19 @@ AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 
 AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 
+# --- Agency lookups and the disclosure log (inquiries) -----------------------------------------
+
+# Lookups per staff member per minute.
+GOV_INQUIRY_PER_MINUTE = env.int("GOV_INQUIRY_PER_MINUTE", default=30)
+# Lookups per agency per day: the MoU's expected monthly volume (from its access request) spread
+# over GOV_INQUIRY_WORKING_DAYS working days, rounded up, and never below GOV_INQUIRY_DAILY_MINIMUM.
+# MoUs with no request behind them (circular No. 1) get GOV_INQUIRY_DAILY_DEFAULT.
+GOV_INQUIRY_WORKING_DAYS = env.int("GOV_INQUIRY_WORKING_DAYS", default=20)
+GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
+GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
+# A confidential lookup (judicial, with a case reference) shows in the person's list this late.
+DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
+
 # --- isinsured: the legacy site's migration and cut-over (docs/isinsured-migration.md) ---------
 
 # Until this day (inclusive, ISO: 2026-03-19), migrated people may sign in with their old
@@ -293,6 +306,18 @@ CERTIFICATE_VERIFY_RATE = (
     env.int("CERTIFICATE_VERIFY_RATE_REQUESTS", default=30),
     env.int("CERTIFICATE_VERIFY_RATE_SECONDS", default=60),
 )
+# Document inquiry (/gov/documents/): failed attempts allowed per window, per staff member and
+# per holder's national code; after that, 429 until the window ends.
+DOCUMENT_INQUIRY_STAFF_FAILURES = (
+    env.int("DOCUMENT_INQUIRY_STAFF_FAILURES", default=5),
+    env.int("DOCUMENT_INQUIRY_STAFF_WINDOW_SECONDS", default=15 * 60),
+)
+DOCUMENT_INQUIRY_HOLDER_FAILURES = (
+    env.int("DOCUMENT_INQUIRY_HOLDER_FAILURES", default=10),
+    env.int("DOCUMENT_INQUIRY_HOLDER_WINDOW_SECONDS", default=60 * 60),
+)
+# How long after a redemption its staff member may see the document and download its PDF.
+DOCUMENT_INQUIRY_OPEN_MINUTES = env.int("DOCUMENT_INQUIRY_OPEN_MINUTES", default=15)
 
 # --- Language, time, static files --------------------------------------------------------------
 

@@ -54,3 +54,12 @@ ALLAUTH = (
     # Translators: third-party msgid (allauth)
     gettext_noop("A verification code has been sent to %(phone)s."),
 )
+
+# django.contrib.admin: labels for screen readers on every admin page (the committee's and IT's
+# pages), which Django's Persian leaves untranslated.
+DJANGO_ADMIN = (
+    # Translators: third-party msgid (Django admin, aria-label of the breadcrumbs)
+    gettext_noop("Breadcrumbs"),
+    # Translators: third-party msgid (Django admin, hidden header of the app list)
+    gettext_noop("Model name"),
+)

@@ -3,12 +3,23 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+import agencies.gov_urls
+import documents.gov_urls
+import inquiries.gov_urls
 from portal import views
 
 admin.site.site_header = admin.site.site_title = "درگاه خدمات غیرحضوری"
 # The admin's own login form asks for a password only; sending it to allauth's makes committee
 # reviewers and operators give their TOTP code as well.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+# The government panel: agencies owns /gov/ and its gate; later apps add their sections to the
+# same `gov` namespace, one line each.
+gov_urlpatterns = [
+    *agencies.gov_urls.urlpatterns,
+    *inquiries.gov_urls.urlpatterns,
+    *documents.gov_urls.urlpatterns,
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,7 +30,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
-    path("gov/", include("agencies.gov_urls")),
+    path("gov/", include((gov_urlpatterns, "gov"))),
     path("admin/", admin.site.urls),
 ]
 

@@ -8,7 +8,7 @@ writers, with the messages defined here.
 
 import datetime
 import enum
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -127,10 +127,6 @@ def national_code(text: str) -> str:
     return code
 
 
-def optional_national_code(text: str) -> str:
-    return national_code(text) if text.strip() else ""
-
-
 @lru_cache(maxsize=65536)
 def _date_or_none(text: str) -> datetime.date | None:
     try:
@@ -155,32 +151,6 @@ def date(text: str) -> datetime.date:
     return value
 
 
-def optional_date(text: str) -> datetime.date | None:
-    return date(text) if text.strip() else None
-
-
-def _digits(text: str, *, max_length: int, required: bool) -> str:
-    value = normalize_digits(text)
-    if not value:
-        if required:
-            raise FieldProblem(_("This value is required."))
-        return ""
-    if not (value.isascii() and value.isdigit()):
-        raise FieldProblem(_("%(value)s should contain digits only.") % {"value": text})
-    if len(value) > max_length:
-        raise FieldProblem(
-            _("%(value)s is longer than %(length)d digits.") % {"value": text, "length": max_length}
-        )
-    return value
-
-
-def digits(*, max_length: int, required: bool = True) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        return _digits(text, max_length=max_length, required=required)
-
-    return parse
-
-
 def _count(text: str, *, required: bool, maximum: int) -> int | None:
     value = to_ascii_digits(text).strip().replace(",", "").replace("٬", "")
     if not value:
@@ -195,44 +165,94 @@ def _count(text: str, *, required: bool, maximum: int) -> int | None:
     return number
 
 
-def day_count(text: str) -> int:
-    number = _count(text, required=True, maximum=MAX_DAYS)
-    assert number is not None  # noqa: S101 (required)
-    return number
+# Each kind of cell is a small value object: calling it parses a cell's text (the clean value,
+# or FieldProblem), and its fields say what it accepts, so the PostgreSQL path can recognise the
+# texts a cell would keep as they are without repeating the rules (see postgres.py).
 
 
-def optional_wage(text: str) -> int | None:
-    return _count(text, required=False, maximum=MAX_WAGE)
+@dataclass(frozen=True)
+class NationalCodeCell:
+    required: bool = True
+
+    def __call__(self, text: str) -> str:
+        if not self.required and not text.strip():
+            return ""
+        return national_code(text)
 
 
-def name(*, max_length: int, required: bool = True) -> Callable[[str], str]:
-    def parse(text: str) -> str:
-        value = " ".join(text.split())
-        if not value and required:
-            raise FieldProblem(_("This value is required."))
-        if len(value) > max_length:
+@dataclass(frozen=True)
+class DigitsCell:
+    max_length: int
+    required: bool = True
+
+    def __call__(self, text: str) -> str:
+        value = normalize_digits(text)
+        if not value:
+            if self.required:
+                raise FieldProblem(_("This value is required."))
+            return ""
+        if not (value.isascii() and value.isdigit()):
+            raise FieldProblem(_("%(value)s should contain digits only.") % {"value": text})
+        if len(value) > self.max_length:
             raise FieldProblem(
-                _("This text is longer than %(length)d characters.") % {"length": max_length}
+                _("%(value)s is longer than %(length)d digits.")
+                % {"value": text, "length": self.max_length}
             )
         return value
 
-    return parse
+
+@dataclass(frozen=True)
+class NameCell:
+    max_length: int
+    required: bool = True
+
+    def __call__(self, text: str) -> str:
+        value = " ".join(text.split())
+        if not value and self.required:
+            raise FieldProblem(_("This value is required."))
+        if len(value) > self.max_length:
+            raise FieldProblem(
+                _("This text is longer than %(length)d characters.") % {"length": self.max_length}
+            )
+        return value
 
 
-def choice(values: Sequence[str], *, upper: bool = False) -> Callable[[str], str]:
-    allowed = frozenset(values)
+@dataclass(frozen=True)
+class ChoiceCell:
+    values: tuple[str, ...]
+    upper: bool = False
 
-    def parse(text: str) -> str:
+    def __call__(self, text: str) -> str:
         value = text.strip()
-        value = value.upper() if upper else value.lower()
-        if value not in allowed:
+        value = value.upper() if self.upper else value.lower()
+        if value not in self.values:
             raise FieldProblem(
                 _("%(value)s is not one of: %(allowed)s.")
-                % {"value": text, "allowed": ", ".join(values)}
+                % {"value": text, "allowed": ", ".join(self.values)}
             )
         return value
 
-    return parse
+
+@dataclass(frozen=True)
+class DateCell:
+    required: bool = True
+
+    def __call__(self, text: str) -> datetime.date | None:
+        if not self.required and not text.strip():
+            return None
+        return date(text)
+
+
+@dataclass(frozen=True)
+class CountCell:
+    maximum: int
+    required: bool = True
+
+    def __call__(self, text: str) -> int | None:
+        return _count(text, required=self.required, maximum=self.maximum)
+
+
+Cell = NationalCodeCell | DigitsCell | NameCell | ChoiceCell | DateCell | CountCell
 
 
 # --- Rows --------------------------------------------------------------------------------------
@@ -273,7 +293,7 @@ class RecordFormat:
     kind: RecordKind
     columns: tuple[str, ...]
     # One parser per column: text -> clean value, or FieldProblem. Pure functions of the text.
-    cells: tuple[Callable[[str], Any], ...]
+    cells: tuple[Cell, ...]
     # Checks across cells, run when every cell is good: (column, message) for each problem.
     check_row: Callable[[list[Any], datetime.date], list[tuple[str, str]]]
     memos: tuple[dict[str, Any], ...] = field(init=False, compare=False, repr=False)
@@ -324,13 +344,13 @@ FORMATS: dict[RecordKind, RecordFormat] = {
         kind=RecordKind.PERSONS,
         columns=COLUMNS[RecordKind.PERSONS],
         cells=(
-            national_code,
-            digits(max_length=16, required=False),
-            name(max_length=100),
-            name(max_length=100),
-            name(max_length=100, required=False),
-            date,
-            choice(Gender.values, upper=True),
+            NationalCodeCell(),
+            DigitsCell(max_length=16, required=False),
+            NameCell(max_length=100),
+            NameCell(max_length=100),
+            NameCell(max_length=100, required=False),
+            DateCell(),
+            ChoiceCell(tuple(Gender.values), upper=True),
         ),
         check_row=_check_person,
     ),
@@ -338,14 +358,14 @@ FORMATS: dict[RecordKind, RecordFormat] = {
         kind=RecordKind.PERIODS,
         columns=COLUMNS[RecordKind.PERIODS],
         cells=(
-            national_code,
-            digits(max_length=20),
-            name(max_length=200, required=False),
-            choice(CoverageKind.values),
-            date,
-            optional_date,
-            day_count,
-            optional_wage,
+            NationalCodeCell(),
+            DigitsCell(max_length=20),
+            NameCell(max_length=200, required=False),
+            ChoiceCell(tuple(CoverageKind.values)),
+            DateCell(),
+            DateCell(required=False),
+            CountCell(maximum=MAX_DAYS),
+            CountCell(maximum=MAX_WAGE, required=False),
         ),
         check_row=_check_period,
     ),
@@ -353,13 +373,13 @@ FORMATS: dict[RecordKind, RecordFormat] = {
         kind=RecordKind.PENSIONS,
         columns=COLUMNS[RecordKind.PENSIONS],
         cells=(
-            national_code,
-            digits(max_length=20),
-            choice(PensionRole.values),
-            choice(PensionKind.values),
-            date,
-            choice(PensionStatus.values),
-            optional_national_code,
+            NationalCodeCell(),
+            DigitsCell(max_length=20),
+            ChoiceCell(tuple(PensionRole.values)),
+            ChoiceCell(tuple(PensionKind.values)),
+            DateCell(),
+            ChoiceCell(tuple(PensionStatus.values)),
+            NationalCodeCell(required=False),
         ),
         check_row=_check_pension,
     ),

@@ -7,39 +7,32 @@ the registry as it was. Rows with problems do not stop the import; they go to an
 
 import csv
 import heapq
-import io
-import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from inquiries.importing.formats import (
-    COLUMNS,
     FORMATS,
     RecordFormat,
     RecordKind,
     RowProblem,
     _valid_national_code,
 )
-from inquiries.importing.writers import MergeCounts, PortableWriter, PostgresWriter
+from inquiries.importing.postgres import PostgresImport
+from inquiries.importing.reading import CopyFeed, RegistryFile, open_registry_file
+from inquiries.importing.writers import MergeCounts, PortableWriter
 
 PROGRESS_EVERY_ROWS = 20_000
 REPORT_HEADER = ("row", "column", "problem")
 
 # rows read so far, bytes read so far, size of the file in bytes
 ProgressCallback = Callable[[int, int, int], None]
-
-
-class ImportFileError(Exception):
-    """The file cannot be imported at all (unreadable, wrong header); nothing was written."""
 
 
 @dataclass
@@ -90,33 +83,37 @@ def import_registry_file(
         use_copy = connection.vendor == "postgresql"
     record_format = FORMATS[kind]
     summary = ImportSummary(kind=kind)
-    # National codes with a rejected row: --replace leaves these persons' records alone.
-    tainted_codes: set[str] = set()
     started = time.monotonic()
     partial_report = report_path.with_name(report_path.name + ".partial")
 
     with (
-        _open_registry_file(path, record_format) as (rows, position, size),
-        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as parse_problems,
+        open_registry_file(path, record_format) as source,
+        tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as read_problems,
     ):
-        writer = (PostgresWriter if use_copy else PortableWriter)(kind=kind, replace=replace)
         try:
             with transaction.atomic():
-                accepted = _accepted_rows(
-                    rows,
-                    record_format,
-                    summary=summary,
-                    problems=csv.writer(parse_problems),
-                    progress=(lambda: on_progress(summary.rows_read, position(), size))
-                    if on_progress
-                    else None,
-                    tainted_codes=tainted_codes if replace else None,
-                )
-                counts = writer.write(accepted, tainted_codes=tainted_codes)
+                if use_copy:
+                    counts, later_problems = _import_with_copy(
+                        source,
+                        kind=kind,
+                        replace=replace,
+                        summary=summary,
+                        problems=csv.writer(read_problems),
+                        on_progress=on_progress,
+                    )
+                else:
+                    counts, later_problems = _import_portably(
+                        source,
+                        kind=kind,
+                        replace=replace,
+                        summary=summary,
+                        problems=csv.writer(read_problems),
+                        on_progress=on_progress,
+                    )
                 _add_counts(summary, counts)
                 if summary.rejected:
-                    parse_problems.seek(0)
-                    _write_report(partial_report, _read_problems(parse_problems), writer.problems())
+                    read_problems.seek(0)
+                    _write_report(partial_report, _read_problems(read_problems), later_problems())
         except BaseException:
             partial_report.unlink(missing_ok=True)
             raise
@@ -127,6 +124,54 @@ def import_registry_file(
     return summary
 
 
+def _import_with_copy(
+    source: RegistryFile,
+    *,
+    kind: RecordKind,
+    replace: bool,
+    summary: ImportSummary,
+    problems: Any,
+    on_progress: ProgressCallback | None,
+) -> tuple[MergeCounts, Callable[[], Iterator[RowProblem]]]:
+    postgres_import = PostgresImport(kind=kind, replace=replace)
+
+    def progress(feed: CopyFeed) -> None:
+        assert on_progress is not None  # noqa: S101
+        on_progress(feed.rows_read, source.position(), source.size)
+
+    feed, counts = postgres_import.run(
+        source, problems=problems, on_progress=progress if on_progress else None
+    )
+    summary.rows_read = feed.rows_read
+    summary.rejected = feed.rejected
+    return counts, postgres_import.problems
+
+
+def _import_portably(
+    source: RegistryFile,
+    *,
+    kind: RecordKind,
+    replace: bool,
+    summary: ImportSummary,
+    problems: Any,
+    on_progress: ProgressCallback | None,
+) -> tuple[MergeCounts, Callable[[], Iterator[RowProblem]]]:
+    # National codes with a rejected row: --replace leaves these persons' records alone.
+    tainted_codes: set[str] = set()
+    writer = PortableWriter(kind=kind, replace=replace)
+    accepted = _accepted_rows(
+        source.rows(),
+        source.record_format,
+        summary=summary,
+        problems=problems,
+        progress=(lambda: on_progress(summary.rows_read, source.position(), source.size))
+        if on_progress
+        else None,
+        tainted_codes=tainted_codes if replace else None,
+    )
+    return writer.write(accepted, tainted_codes=tainted_codes), writer.problems
+
+
 def _add_counts(summary: ImportSummary, counts: MergeCounts) -> None:
     summary.rejected += counts.rejected
     summary.created = counts.created
@@ -135,54 +180,8 @@ def _add_counts(summary: ImportSummary, counts: MergeCounts) -> None:
     summary.unchanged = summary.rows_read - summary.rejected - counts.created - counts.updated
 
 
-@contextmanager
-def _open_registry_file(
-    path: Path, record_format: RecordFormat
-) -> Iterator[tuple[Iterator[list[str]], Callable[[], int], int]]:
-    """The file's data rows, after checking that it opens, decodes and has the right header."""
-    try:
-        binary = path.open("rb")
-    except OSError as error:
-        raise ImportFileError(
-            _("Cannot read %(path)s: %(reason)s") % {"path": path, "reason": error.strerror}
-        ) from None
-    with binary:
-        size = os.fstat(binary.fileno()).st_size
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ImportFileError(_("%(path)s is empty.") % {"path": path}) from None
-        except UnicodeDecodeError:
-            raise ImportFileError(
-                _("%(path)s is not UTF-8 text; save it as CSV UTF-8.") % {"path": path}
-            ) from None
-        except csv.Error as error:
-            raise ImportFileError(
-                _("%(path)s is not a readable CSV file: %(reason)s")
-                % {"path": path, "reason": error}
-            ) from None
-        _check_header(header, record_format)
-        yield reader, binary.tell, size
-
-
-def _check_header(header: list[str], record_format: RecordFormat) -> None:
-    found = tuple(cell.strip().lower() for cell in header)
-    if found == record_format.columns:
-        return
-    message = _("The header row should be: %(expected)s. It is: %(found)s.") % {
-        "expected": ",".join(record_format.columns),
-        "found": ",".join(header),
-    }
-    for kind, columns in COLUMNS.items():
-        if found == columns:
-            message += " " + _("This looks like a %(kind)s file.") % {"kind": kind}
-    raise ImportFileError(message)
-
-
 def _accepted_rows(
-    rows: Iterator[list[str]],
+    rows: Iterator[tuple[int, list[str]]],
     record_format: RecordFormat,
     *,
     summary: ImportSummary,
@@ -193,32 +192,20 @@ def _accepted_rows(
     """The good rows, clean; the bad ones are written to `problems` and counted."""
     today = timezone.localdate()
     parse_row = record_format.parse_row
-    row_number = 1
-    try:
-        for row_number, cells in enumerate(rows, start=2):
-            if not cells:  # a blank line
-                continue
-            summary.rows_read += 1
-            parsed = parse_row(row_number, cells, today=today)
-            if type(parsed) is tuple:
-                yield parsed
-            else:
-                summary.rejected += 1
-                problems.writerows(parsed)
-                if tainted_codes is not None and (code := _valid_national_code(cells[0])):
-                    tainted_codes.add(code)
-            if progress and summary.rows_read % PROGRESS_EVERY_ROWS == 0:
-                progress()
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The file is not UTF-8 text after row %(row)d; save it as CSV UTF-8.")
-            % {"row": row_number}
-        ) from None
-    except csv.Error as error:
-        raise ImportFileError(
-            _("The file is not readable CSV after row %(row)d: %(reason)s")
-            % {"row": row_number, "reason": error}
-        ) from None
+    for row_number, cells in rows:
+        if not cells:  # a blank line
+            continue
+        summary.rows_read += 1
+        parsed = parse_row(row_number, cells, today=today)
+        if type(parsed) is tuple:
+            yield parsed
+        else:
+            summary.rejected += 1
+            problems.writerows(parsed)
+            if tainted_codes is not None and (code := _valid_national_code(cells[0])):
+                tainted_codes.add(code)
+        if progress and summary.rows_read % PROGRESS_EVERY_ROWS == 0:
+            progress()
     if progress:
         progress()
 

@@ -1,8 +1,7 @@
-"""Writing checked registry rows: COPY and set-based merges on PostgreSQL, bulk ORM elsewhere.
+"""Where each kind of record goes, and the portable writer (bulk ORM, for SQLite).
 
-Both writers take the same clean rows (from formats.py), match them on the same natural keys,
-reject the same problems and count the same way, so an import gives the same registry on
-either database.
+The PostgreSQL import (postgres.py) matches rows on the same natural keys, rejects the same
+problems and counts the same way, so an import gives the same registry on either database.
 """
 
 import itertools
@@ -11,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 
 from inquiries.importing.formats import (
     COLUMNS,
@@ -68,146 +67,6 @@ TARGETS: dict[RecordKind, Target] = {
         person_key=("pension_number",),
     ),
 }
-
-
-# --- PostgreSQL --------------------------------------------------------------------------------
-
-STAGING_TYPES: dict[RecordKind, str] = {
-    RecordKind.PERSONS: """row_number integer, national_code text, insurance_number text,
-        first_name text, last_name text, father_name text, birth_date date, gender text""",
-    RecordKind.PERIODS: """row_number integer, national_code text, workshop_code text,
-        workshop_name text, coverage_kind text, start_date date, end_date date,
-        days integer, monthly_wage bigint""",
-    RecordKind.PENSIONS: """row_number integer, national_code text, pension_number text,
-        role text, kind text, start_date date, status text, main_national_code text""",
-}
-STAGING = "registry_import_staging"
-REJECTS = "registry_import_rejects"
-TAINTED = "registry_import_tainted"
-
-
-class PostgresWriter:
-    """COPY the rows into a temporary table, then merge them with a few set-based statements."""
-
-    def __init__(self, *, kind: RecordKind, replace: bool) -> None:
-        self.kind = kind
-        self.target = TARGETS[kind]
-        self.replace = replace
-        self.person_table = InsuredPerson._meta.db_table
-        self.table = self.target.model._meta.db_table
-
-    def write(self, rows: Iterable[Row], *, tainted_codes: set[str]) -> MergeCounts:
-        with connection.cursor() as cursor:
-            # Room for the joins and sorts below; lasts until the import's transaction ends.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            for table, columns in (
-                (STAGING, STAGING_TYPES[self.kind]),
-                (REJECTS, "row_number integer, first_row integer"),
-                (TAINTED, "national_code text"),
-            ):
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns}) ON COMMIT DROP")
-            staging_columns = ", ".join(("row_number", *COLUMNS[self.kind]))
-            copy_sql = f"COPY {STAGING} ({staging_columns}) FROM STDIN"
-            with cursor.cursor.copy(copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(f"ANALYZE {STAGING}")
-
-            rejected = self._reject_unknown_persons(cursor) if self.target.belongs_to_person else 0
-            rejected += self._reject_duplicates(cursor)
-            created, updated = self._merge(cursor)
-            deleted = self._delete_unlisted(cursor, tainted_codes) if self.replace else 0
-        return MergeCounts(created=created, updated=updated, deleted=deleted, rejected=rejected)
-
-    def problems(self) -> Iterator[RowProblem]:
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(f"SELECT row_number, first_row FROM {REJECTS} ORDER BY row_number")
-            while batch := cursor.fetchmany(2000):
-                for row, first_row in batch:
-                    if first_row is None:
-                        yield unknown_person_problem(row)
-                    else:
-                        yield duplicate_problem(row, first_row)
-
-    def _reject_unknown_persons(self, cursor: Any) -> int:
-        cursor.execute(f"""
-            WITH gone AS (
-                DELETE FROM {STAGING} s
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {self.person_table} p WHERE p.national_code = s.national_code
-                )
-                RETURNING s.row_number
-            )
-            INSERT INTO {REJECTS} (row_number) SELECT row_number FROM gone
-        """)
-        return int(cursor.rowcount)
-
-    def _reject_duplicates(self, cursor: Any) -> int:
-        """Keep the first row of each natural key; later ones are rejected."""
-        key = ", ".join(
-            "national_code" if column == "person_id" else column for column in self.target.key
-        )
-        # One hash aggregate answers "any duplicates?"; the costlier ranking runs only if so.
-        cursor.execute(f"SELECT 1 FROM {STAGING} GROUP BY {key} HAVING count(*) > 1 LIMIT 1")
-        if cursor.fetchone() is None:
-            return 0
-        cursor.execute(f"""
-            WITH ranked AS (
-                SELECT row_number, min(row_number) OVER (PARTITION BY {key}) AS first_row
-                FROM {STAGING}
-            ), gone AS (
-                DELETE FROM {STAGING} s USING ranked r
-                WHERE s.row_number = r.row_number AND r.row_number <> r.first_row
-                RETURNING r.row_number, r.first_row
-            )
-            INSERT INTO {REJECTS} (row_number, first_row) SELECT row_number, first_row FROM gone
-        """)
-        return int(cursor.rowcount)
-
-    def _merge(self, cursor: Any) -> tuple[int, int]:
-        """Insert new records and update changed ones; unchanged rows are not rewritten."""
-        columns = self.target.columns
-        if self.target.belongs_to_person:
-            source = f"{STAGING} s JOIN {self.person_table} p ON p.national_code = s.national_code"
-            select = ", ".join(("p.id", *(f"s.{column}" for column in columns[1:])))
-        else:
-            source = f"{STAGING} s"
-            select = ", ".join(f"s.{column}" for column in columns)
-        updated_columns = [column for column in columns if column not in self.target.key]
-        cursor.execute(f"""
-            WITH merged AS (
-                INSERT INTO {self.table} AS t ({", ".join(columns)})
-                SELECT {select} FROM {source}
-                ON CONFLICT ({", ".join(self.target.key)}) DO UPDATE
-                SET {", ".join(f"{column} = EXCLUDED.{column}" for column in updated_columns)}
-                WHERE ({", ".join(f"t.{column}" for column in updated_columns)})
-                    IS DISTINCT FROM
-                    ({", ".join(f"EXCLUDED.{column}" for column in updated_columns)})
-                RETURNING t.xmax = 0 AS created
-            )
-            SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created)
-            FROM merged
-        """)
-        created, updated = cursor.fetchone()
-        return int(created), int(updated)
-
-    def _delete_unlisted(self, cursor: Any, tainted_codes: set[str]) -> int:
-        with cursor.cursor.copy(f"COPY {TAINTED} (national_code) FROM STDIN") as copy:
-            for code in tainted_codes:
-                copy.write_row((code,))
-        same_record = " AND ".join(f"s.{column} = t.{column}" for column in self.target.person_key)
-        cursor.execute(f"""
-            DELETE FROM {self.table} t USING {self.person_table} p
-            WHERE t.person_id = p.id
-              AND p.national_code IN (SELECT national_code FROM {STAGING})
-              AND p.national_code NOT IN (SELECT national_code FROM {TAINTED})
-              AND NOT EXISTS (
-                  SELECT 1 FROM {STAGING} s
-                  WHERE s.national_code = p.national_code AND {same_record}
-              )
-        """)
-        return int(cursor.rowcount)
 
 
 # --- Any database ------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""Labels for the registry's codes, for status dataclasses that carry the raw values."""
+"""Labels for the registry's codes, for status dataclasses that carry the raw values, and for
+the disclosure log's scopes and purposes."""
 
 from django import template
+from django.utils.translation import pgettext
 
-from inquiries.models import CoverageKind, PensionKind, PensionRole, PensionStatus
+from agencies.scopes import scope_labels
+from inquiries.models import CoverageKind, LookupPurpose, PensionKind, PensionRole, PensionStatus
 
 register = template.Library()
 
@@ -32,3 +35,14 @@ def pension_kind(value: str) -> str:
 @register.filter
 def pension_status(value: str) -> str:
     return _label(PensionStatus, value)
+
+
+@register.filter
+def lookup_purpose(value: str) -> str:
+    return _label(LookupPurpose, value)
+
+
+@register.filter
+def scope_list(values: list[str]) -> str:
+    """The scopes' labels in the canonical order, as one phrase."""
+    return pgettext("list separator", ", ").join(scope_labels(values))

@@ -111,7 +111,7 @@ def test_it_marks_every_bad_field_keeps_the_values_and_saves_nothing(client, cit
 def test_it_refuses_a_file_that_only_pretends_to_be_a_pdf(client, citizen):
     client.force_login(citizen)
     fake = SimpleUploadedFile("letter.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    response = client.post(APPLY, form_data(letter=fake))
+    response = client.post(APPLY, form_data(letter=fake), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "not a PDF, JPEG or PNG" in str(response.context["form"].errors["letter"])
     assert not AccessRequest.objects.exists()
@@ -120,7 +120,7 @@ def test_it_refuses_a_file_that_only_pretends_to_be_a_pdf(client, citizen):
 def test_it_refuses_a_damaged_image(client, citizen):
     client.force_login(citizen)
     broken = SimpleUploadedFile("letter.png", png_bytes()[:40], content_type="image/png")
-    response = client.post(APPLY, form_data(letter=broken))
+    response = client.post(APPLY, form_data(letter=broken), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "damaged" in str(response.context["form"].errors["letter"])
 
@@ -128,7 +128,7 @@ def test_it_refuses_a_damaged_image(client, citizen):
 def test_it_refuses_a_file_over_the_size_limit(client, citizen, settings):
     settings.AGENCY_UPLOAD_MAX_BYTES = 100
     client.force_login(citizen)
-    response = client.post(APPLY, form_data())
+    response = client.post(APPLY, form_data(), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "largest file accepted" in str(response.context["form"].errors["letter"])
 

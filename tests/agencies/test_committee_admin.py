@@ -107,6 +107,7 @@ def test_deciding_from_the_wrong_state_says_why_and_changes_nothing(
         f"{QUEUE}{submitted_request.pk}/decide/",
         {"outcome": "approve", "reasons": "ok"},
         follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert b"Only a request in review can be approved." in response.content
     submitted_request.refresh_from_db()
@@ -194,6 +195,7 @@ def test_an_mou_cannot_grant_more_than_was_asked(reviewer_client, approved_reque
     response = reviewer_client.post(
         "/admin/agencies/mou/add/",
         mou_form(approved_request, scopes=["coverage_flag", "coverage_history"]),
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 200
     assert "did not ask for" in str(response.context["adminform"].form.errors["scopes"])
@@ -203,7 +205,7 @@ def test_an_mou_cannot_grant_more_than_was_asked(reviewer_client, approved_reque
 def test_a_fake_scan_is_refused(reviewer_client, approved_request):
     fake = SimpleUploadedFile("mou.pdf", b"just text", content_type="application/pdf")
     response = reviewer_client.post(
-        "/admin/agencies/mou/add/", mou_form(approved_request, scan=fake)
+        "/admin/agencies/mou/add/", mou_form(approved_request, scan=fake), HTTP_ACCEPT_LANGUAGE="en"
     )
     assert "not a PDF, JPEG or PNG" in str(response.context["adminform"].form.errors["scan"])
     assert not Mou.objects.exists()
@@ -263,7 +265,7 @@ def test_the_admin_signs_people_in_with_their_second_factor(client, committee_re
 def test_an_mou_under_this_order_needs_its_scan(reviewer_client, approved_request):
     data = mou_form(approved_request)
     del data["scan"]
-    response = reviewer_client.post("/admin/agencies/mou/add/", data)
+    response = reviewer_client.post("/admin/agencies/mou/add/", data, HTTP_ACCEPT_LANGUAGE="en")
     assert "Attach the scan" in str(response.context["adminform"].form.errors["scan"])
     assert not Mou.objects.exists()
 

@@ -73,3 +73,70 @@ def issue(django_capture_on_commit_callbacks):
         return certificate
 
     return _issue
+
+
+# --- Agencies and their staff, for document inquiry -------------------------------------------
+
+
+@pytest.fixture
+def agency_mou(committee_reviewer):
+    """An agency with an MoU in force (granting only a yes/no: certificates show more)."""
+    from tests.agencies.factories import MouFactory
+
+    return MouFactory.create(
+        recorded_by=committee_reviewer,
+        valid_from=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2099, 1, 1),
+        scopes=["coverage_flag"],
+    )
+
+
+@pytest.fixture
+def agency(agency_mou):
+    return agency_mou.agency
+
+
+@pytest.fixture
+def staff_membership(agency_staff, agency, operator):
+    from tests.agencies.conftest import add_member, enrol_totp
+
+    enrol_totp(agency_staff)
+    return add_member(agency_staff, agency, "staff", operator)
+
+
+@pytest.fixture
+def make_staff(operator, committee_reviewer):
+    """Another staff member with TOTP, of `agency` or of a new agency with its own MoU."""
+    from tests.agencies.conftest import add_member, enrol_totp
+    from tests.agencies.factories import MouFactory, national_code
+    from tests.conftest import make_user
+
+    serials = iter(range(500, 600))
+
+    def _make(agency=None):
+        if agency is None:
+            agency = MouFactory.create(
+                recorded_by=committee_reviewer,
+                valid_from=datetime.date(2020, 1, 1),
+                valid_until=datetime.date(2099, 1, 1),
+            ).agency
+        serial = next(serials)
+        user = make_user(national_code(serial), f"+98912999{serial:04d}")
+        enrol_totp(user)
+        add_member(user, agency, "staff", operator)
+        return user
+
+    return _make
+
+
+@pytest.fixture
+def share(django_capture_on_commit_callbacks):
+    """Move a certificate to the inbox and return its access code's plain text."""
+    from documents.services import move_to_inbox
+
+    def _share(certificate, **options):
+        with django_capture_on_commit_callbacks(execute=True):
+            issued = move_to_inbox(certificate=certificate, **options)
+        return issued.plaintext
+
+    return _share

@@ -51,3 +51,18 @@ def test_the_demo_citizen_is_insured_now_with_a_gap_and_an_overlap(settings):
     # The second and third jobs overlap in June 2019: those days count once.
     since_2016 = (datetime.date(2026, 11, 28) - datetime.date(2016, 1, 1)).days + 1
     assert record.status.total_insured_days == first_job + since_2016
+
+
+@pytest.mark.django_db
+def test_the_demo_citizen_has_a_few_disclosures_and_a_second_run_adds_none(settings):
+    from inquiries.disclosures import verify_chain
+    from inquiries.models import DisclosureRecord
+    from inquiries.selectors import disclosures_for_person
+
+    settings.DEBUG = True
+    seed()
+    seed()
+    citizen = demo_user("citizen")
+    assert disclosures_for_person(citizen.national_code).count() == 3
+    assert DisclosureRecord.objects.count() == 3
+    assert verify_chain() == (3, None)

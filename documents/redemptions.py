@@ -1,0 +1,258 @@
+"""Document inquiry: an agency's staff member opens a citizen's certificate with its access code.
+
+The services of /gov/documents/ (kept apart from `documents.services`, which serves the holder).
+Every refusal looks the same from outside, whatever was wrong (no oracle); the reason is kept
+for the log only. Failed attempts are counted per staff member and per holder's national code,
+in the cache (Redis in production, shared by every process).
+"""
+
+import datetime
+import enum
+import hmac
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from accounts.models import User
+from agencies.models import Agency, Mou
+from agencies.scopes import Scope
+from documents.identifiers import (
+    access_code_digest,
+    access_code_is_well_formed,
+    normalize_access_code,
+)
+from documents.models import AccessCode, Certificate, InboxNotice, Redemption, Validity
+from inquiries.disclosures import record_disclosure
+from inquiries.models import DisclosureChannel
+from portal import throttle
+
+logger = logging.getLogger(__name__)
+
+DISCLOSURE_PURPOSE = "certificate"
+
+
+class RefusalReason(enum.Enum):
+    """Why a redemption was refused: for the log and the tests, never for the page."""
+
+    UNKNOWN_HOLDER_OR_CODE = "unknown_holder_or_code"
+    CODE_REVOKED = "code_revoked"
+    CODE_EXPIRED = "code_expired"
+    CODE_USED_UP = "code_used_up"
+    OTHER_AGENCY = "other_agency"
+    CERTIFICATE_NOT_VALID = "certificate_not_valid"
+    CERTIFICATE_NOT_READY = "certificate_not_ready"
+
+
+class RedemptionRefused(Exception):
+    def __init__(self, reason: RefusalReason) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+class RedemptionThrottled(Exception):
+    """Too many failed attempts by this staff member (`per_holder` False) or for this holder."""
+
+    def __init__(self, *, per_holder: bool, retry_after: int) -> None:
+        super().__init__("per holder" if per_holder else "per staff member")
+        self.per_holder = per_holder
+        self.retry_after = retry_after
+
+
+def disclosed_scopes(certificate: Certificate) -> list[str]:
+    """What the certificate shows, as MoU scopes: everything it holds, or, for a person with no
+    record, that they are neither insured nor a pensioner."""
+    if not certificate.snapshot.get("has_record"):
+        return [Scope.COVERAGE_FLAG, Scope.PENSION_FLAG]
+    return list(Scope.values)
+
+
+# --- Counting failed attempts ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    """An attempt counted as a failure up front; `forgive` takes it back if it succeeds.
+
+    Counting first and forgiving later (rather than checking first and counting failures after)
+    keeps the limit exact when one staff member fires many guesses in parallel.
+    """
+
+    keys: tuple[str, ...]
+
+    def forgive(self) -> None:
+        for key in self.keys:
+            throttle.forget_one(key)
+
+
+def _staff_key(staff_member: User) -> str:
+    return f"redeem:staff:{staff_member.pk}"
+
+
+def _holder_key(national_code: str) -> str:
+    return f"redeem:holder:{national_code}"
+
+
+def _count_attempt(*, staff_member: User, national_code: str) -> _Attempt:
+    staff_limit, staff_window = settings.DOCUMENT_INQUIRY_STAFF_FAILURES
+    holder_limit, holder_window = settings.DOCUMENT_INQUIRY_HOLDER_FAILURES
+    staff_key, holder_key = _staff_key(staff_member), _holder_key(national_code)
+    if not throttle.hit(staff_key, limit=staff_limit, window_seconds=staff_window):
+        # The holder's counter stays untouched: a locked-out guesser cannot lock others out.
+        raise RedemptionThrottled(per_holder=False, retry_after=staff_window)
+    if not throttle.hit(holder_key, limit=holder_limit, window_seconds=holder_window):
+        throttle.forget_one(staff_key)
+        raise RedemptionThrottled(per_holder=True, retry_after=holder_window)
+    return _Attempt(keys=(staff_key, holder_key))
+
+
+# --- Redeeming ---------------------------------------------------------------------------------
+
+
+@sensitive_variables("code", "normalized")
+def redeem_access_code(
+    *, staff_member: User, mou: Mou, national_code: str, code: str, client_ip: str | None
+) -> Redemption:
+    """Open the holder's certificate for the staff member's agency, using one use of the code.
+
+    `national_code` is already validated (10 ASCII digits); `code` is what the staff member
+    typed (case, separators and digit scripts do not matter).
+
+    On success, one transaction writes the use, the `Redemption`, the disclosure record and the
+    holder's inbox notice naming the agency. Raises `RedemptionThrottled` once too many attempts
+    failed (nothing is checked then), and `RedemptionRefused` for anything else that is wrong;
+    a refusal leaves a failed-attempt notice in the holder's inbox, in its own transaction.
+    Not atomic as a whole for that reason: the notice must stay while the refusal is raised.
+    """
+    attempt = _count_attempt(staff_member=staff_member, national_code=national_code)
+    normalized = normalize_access_code(code)
+    try:
+        redemption = _redeem(
+            staff_member=staff_member,
+            mou=mou,
+            national_code=national_code,
+            code=normalized,
+            client_ip=client_ip,
+        )
+    except RedemptionRefused as refusal:
+        logger.info(
+            "document inquiry refused: %s (staff member %s, agency %s)",
+            refusal.reason.value,
+            staff_member.pk,
+            mou.agency_id,
+        )
+        _notify_failed_attempt(national_code=national_code, agency=mou.agency)
+        raise
+    except BaseException:
+        attempt.forgive()  # our failure, not a wrong guess
+        raise
+    attempt.forgive()
+    return redemption
+
+
+def _matching_code(*, national_code: str, code: str) -> AccessCode | None:
+    """The holder's access code equal to `code`, compared in constant time, or None."""
+    if not access_code_is_well_formed(code):
+        return None
+    digest = access_code_digest(code)
+    candidates = AccessCode.objects.filter(
+        certificate__holder__national_code=national_code
+    ).values_list("pk", "code_digest")
+    found = None
+    for pk, stored_digest in candidates:
+        # Every candidate is compared, so the time taken does not depend on which one matched.
+        if hmac.compare_digest(digest, stored_digest) and found is None:
+            found = pk
+    if found is None:
+        return None
+    return AccessCode.objects.select_related("certificate", "bound_agency").get(pk=found)
+
+
+def _check(access_code: AccessCode | None, *, agency: Agency, now: datetime.datetime) -> AccessCode:
+    if access_code is None:
+        raise RedemptionRefused(RefusalReason.UNKNOWN_HOLDER_OR_CODE)
+    if access_code.revoked_at is not None:
+        raise RedemptionRefused(RefusalReason.CODE_REVOKED)
+    if access_code.valid_until <= now:
+        raise RedemptionRefused(RefusalReason.CODE_EXPIRED)
+    if access_code.uses >= access_code.max_uses:
+        raise RedemptionRefused(RefusalReason.CODE_USED_UP)
+    if access_code.bound_agency_id is not None and access_code.bound_agency_id != agency.pk:
+        raise RedemptionRefused(RefusalReason.OTHER_AGENCY)
+    certificate = access_code.certificate
+    if certificate.validity(now) != Validity.VALID:
+        raise RedemptionRefused(RefusalReason.CERTIFICATE_NOT_VALID)
+    if not certificate.has_pdf:
+        raise RedemptionRefused(RefusalReason.CERTIFICATE_NOT_READY)
+    return access_code
+
+
+@transaction.atomic
+def _redeem(
+    *, staff_member: User, mou: Mou, national_code: str, code: str, client_ip: str | None
+) -> Redemption:
+    now = timezone.now()
+    access_code = _check(
+        _matching_code(national_code=national_code, code=code), agency=mou.agency, now=now
+    )
+    # The use is taken by a conditional update: under concurrent redemptions PostgreSQL makes
+    # each wait for the row and re-checks the condition, so the uses never pass the limit
+    # (and a code revoked meanwhile is not used).
+    taken = AccessCode.objects.filter(
+        pk=access_code.pk,
+        revoked_at__isnull=True,
+        valid_until__gt=now,
+        uses__lt=F("max_uses"),
+    ).update(uses=F("uses") + 1)
+    if not taken:
+        raise RedemptionRefused(RefusalReason.CODE_USED_UP)
+    certificate = access_code.certificate
+    disclosure = record_disclosure(
+        national_code=national_code,
+        staff_member=staff_member,
+        mou=mou,
+        channel=DisclosureChannel.CERTIFICATE,
+        scopes=disclosed_scopes(certificate),
+        record_found=bool(certificate.snapshot.get("has_record")),
+        purpose=DISCLOSURE_PURPOSE,
+        purpose_detail=certificate.number,
+        client_ip=client_ip,
+    )
+    redemption = Redemption.objects.create(
+        access_code=access_code,
+        certificate=certificate,
+        agency_id=mou.agency_id,
+        mou=mou,
+        staff_member=staff_member,
+        disclosure=disclosure,
+        redeemed_at=now,
+        pdf_available_until=min(
+            now + datetime.timedelta(minutes=settings.DOCUMENT_INQUIRY_OPEN_MINUTES),
+            certificate.valid_until,
+        ),
+    )
+    InboxNotice.objects.create(
+        recipient_id=certificate.holder_id,
+        certificate=certificate,
+        kind=InboxNotice.Kind.REDEEMED,
+        details={"agency": mou.agency.name, "redemption": redemption.pk},
+        created_at=now,
+    )
+    return redemption
+
+
+@transaction.atomic
+def _notify_failed_attempt(*, national_code: str, agency: Agency) -> None:
+    """Tell the holder (if the national code has an account) that an agency failed to open a
+    certificate with their national code. The agency is named: it is accountable for its
+    staff's attempts, and the holder can take it up with them; the staff member is not named."""
+    holder = User.objects.filter(national_code=national_code).only("pk").first()
+    if holder is None:
+        return
+    InboxNotice.objects.create(
+        recipient=holder, kind=InboxNotice.Kind.FAILED_ATTEMPT, details={"agency": agency.name}
+    )

@@ -1,0 +1,94 @@
+"""Forms of the agency panel's lookup and history pages."""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inquiries.models import LookupPurpose
+from inquiries.services import CASE_REFERENCE_REQUIRED, CONFIDENTIAL_ALLOWED
+from portal.digits import to_ascii_digits
+from portal.fields import JalaliDateField, NationalCodeField
+
+
+class LookupForm(forms.Form):
+    national_code = NationalCodeField(
+        help_text=_("The 10-digit national code of the person you inquire about.")
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=LookupPurpose.choices)
+    purpose_detail = forms.CharField(
+        label=_("Purpose in words"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The person will see the purpose you state."),
+    )
+    case_reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=100,
+        required=False,
+        error_messages={
+            "required": _(
+                "Enter the case reference: judicial and quasi-judicial authorities give one "
+                "with every inquiry."
+            )
+        },
+    )
+    confidential = forms.BooleanField(
+        label=_("Confidential: keep this inquiry from the person for now"),
+        required=False,
+        help_text=_(
+            "The person sees a confidential inquiry in their list only after %(days)s days. "
+            "It needs a case reference."
+        ),
+    )
+
+    def __init__(self, *args: Any, agency_kind: str, confidential_delay_days: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["case_reference"].widget.attrs["dir"] = "ltr"
+        if agency_kind in CASE_REFERENCE_REQUIRED:
+            self.fields["case_reference"].required = True
+        if agency_kind in CONFIDENTIAL_ALLOWED:
+            field = self.fields["confidential"]
+            field.help_text = str(field.help_text) % {"days": confidential_delay_days}
+        else:
+            # Not offered at all: a hand-made POST with `confidential=on` is simply ignored.
+            del self.fields["confidential"]
+
+    def clean_case_reference(self) -> str:
+        return to_ascii_digits(self.cleaned_data["case_reference"].strip())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("purpose") == LookupPurpose.OTHER
+            and not cleaned.get("purpose_detail", "").strip()
+        ):
+            self.add_error("purpose_detail", _("Explain the purpose in a few words."))
+        if (
+            cleaned.get("confidential")
+            and not cleaned.get("case_reference")
+            and "case_reference" not in self.errors
+        ):
+            self.add_error("case_reference", _("A confidential inquiry needs the case reference."))
+        return cleaned
+
+
+class HistoryFilterForm(forms.Form):
+    date_from = JalaliDateField(label=_("From"), required=False)
+    date_to = JalaliDateField(label=_("To"), required=False)
+    national_code = NationalCodeField(label=_("National code"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A history search is not a sign-in: no password manager should fill it.
+        self.fields["national_code"].widget.attrs["autocomplete"] = "off"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start: datetime.date | None = cleaned.get("date_from")
+        end: datetime.date | None = cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end of the range cannot be before its start."))
+        return cleaned

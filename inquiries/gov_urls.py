@@ -1,0 +1,11 @@
+"""The inquiries app's sections of the government panel; portal/urls.py mounts them under /gov/
+in the `gov` namespace, beside agencies' own."""
+
+from django.urls import path
+
+from inquiries import gov_views
+
+urlpatterns = [
+    path("inquiry/", gov_views.inquiry, name="inquiry"),
+    path("history/", gov_views.history, name="history"),
+]

@@ -1,0 +1,103 @@
+"""The agency panel's sections served by inquiries: the status inquiry and the agency's history.
+
+Both are behind `agencies.gate.agency_panel_required`. A lookup is a POST and its national code
+never appears in a URL; the history's filter goes by POST too and is kept in the session.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from agencies.gate import PanelRequest, agency_panel_required
+from agencies.scopes import scope_labels
+from inquiries import limits, selectors, services
+from inquiries.forms import HistoryFilterForm, LookupForm
+from portal.throttle import client_address
+
+HISTORY_PAGE_SIZE = 25
+HISTORY_FILTER_SESSION_KEY = "gov_history_filter"
+
+
+def _lookup_form(request: PanelRequest, data: object = None) -> LookupForm:
+    return LookupForm(
+        data,
+        agency_kind=request.panel.agency.kind,
+        confidential_delay_days=settings.DISCLOSURE_CONFIDENTIAL_DELAY_DAYS,
+    )
+
+
+@never_cache
+@agency_panel_required
+@require_http_methods(["GET", "POST"])
+def inquiry(request: PanelRequest) -> HttpResponse:
+    panel = request.panel
+    context = {"panel": panel, "scopes": scope_labels(panel.mou.scopes)}
+    if request.method == "GET":
+        return render(
+            request, "inquiries/gov/inquiry.html", {**context, "form": _lookup_form(request)}
+        )
+    form = _lookup_form(request, request.POST)
+    if not form.is_valid():
+        return render(request, "inquiries/gov/inquiry.html", {**context, "form": form}, status=400)
+    exceeded = limits.count_lookup(staff_member_id=request.user.pk, mou=panel.mou)
+    if exceeded is not None:
+        return render(
+            request, "inquiries/gov/limit.html", {**context, "exceeded": exceeded}, status=429
+        )
+    data = form.cleaned_data
+    lookup = services.look_up_person(
+        staff_member=request.user,
+        mou=panel.mou,
+        agency_kind=panel.agency.kind,
+        national_code=data["national_code"],
+        purpose=data["purpose"],
+        purpose_detail=data["purpose_detail"].strip(),
+        case_reference=data["case_reference"],
+        confidential=data.get("confidential", False),
+        client_ip=client_address(request),
+    )
+    return render(
+        request,
+        "inquiries/gov/inquiry.html",
+        {**context, "form": _lookup_form(request), "result": lookup.result},
+    )
+
+
+@never_cache
+@agency_panel_required
+@require_http_methods(["GET", "POST"])
+def history(request: PanelRequest) -> HttpResponse:
+    panel = request.panel
+    if request.method == "POST":
+        if "clear" in request.POST:
+            request.session.pop(HISTORY_FILTER_SESSION_KEY, None)
+            return redirect("gov:history")
+        form = HistoryFilterForm(request.POST)
+        if form.is_valid():
+            request.session[HISTORY_FILTER_SESSION_KEY] = {
+                name: request.POST.get(name, "") for name in form.fields
+            }
+            return redirect("gov:history")
+        status = 400
+    else:
+        form = HistoryFilterForm(request.session.get(HISTORY_FILTER_SESSION_KEY) or None)
+        status = 200
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    records = selectors.disclosures_of_agency(
+        agency_id=panel.agency.pk,
+        # Staff see their own lookups; the agency admin sees the whole agency's.
+        staff_member_id=None if panel.is_agency_admin else request.user.pk,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        national_code=filters.get("national_code", ""),
+    )
+    page = Paginator(records, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inquiries/gov/history.html",
+        {"panel": panel, "form": form, "page": page, "filtered": any(filters.values())},
+        status=status,
+    )

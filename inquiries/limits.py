@@ -1,0 +1,77 @@
+"""How many lookups the agency panel allows: per staff member per minute, per agency per day.
+
+The counters are in the cache (Redis in production: one atomic INCR per request, shared by every
+web process). The daily limit comes from the MoU's expected volume; see docs/configuration.md.
+"""
+
+import datetime
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import AccessRequest, Mou
+from inquiries import tasks
+from portal import throttle
+
+MINUTE = 60
+# The day's counter outlives the day a little, so a clock step near midnight cannot reset it.
+DAY_WINDOW = 2 * 24 * 3600
+
+
+class LimitKind(StrEnum):
+    PER_MINUTE = "minute"
+    PER_DAY = "day"
+
+
+@dataclass(frozen=True)
+class LimitExceeded:
+    kind: LimitKind
+    limit: int
+
+
+def daily_limit(mou: Mou) -> int:
+    """ceil(expected monthly volume / GOV_INQUIRY_WORKING_DAYS), at least the minimum; MoUs
+    without an access request (circular No. 1) get GOV_INQUIRY_DAILY_DEFAULT."""
+    volume = (
+        AccessRequest.objects.filter(pk=mou.access_request_id)
+        .values_list("monthly_volume", flat=True)
+        .first()
+        if mou.access_request_id
+        else None
+    )
+    if volume is None:
+        return int(settings.GOV_INQUIRY_DAILY_DEFAULT)
+    per_day = math.ceil(volume / settings.GOV_INQUIRY_WORKING_DAYS)
+    return max(per_day, int(settings.GOV_INQUIRY_DAILY_MINIMUM))
+
+
+def count_lookup(
+    *, staff_member_id: int, mou: Mou, today: datetime.date | None = None
+) -> LimitExceeded | None:
+    """Count one lookup against both limits; the limit it exceeds, or None.
+
+    A lookup refused by the minute limit does not use up the agency's day. The one request that
+    takes the agency past its daily limit asks for the operators to be told (after commit).
+    """
+    per_minute = int(settings.GOV_INQUIRY_PER_MINUTE)
+    # Windows follow the clock's minutes (the key names the minute), not the first request's.
+    minute = int(timezone.now().timestamp()) // MINUTE
+    if not throttle.hit(
+        f"gov-inquiry:staff:{staff_member_id}:{minute}", limit=per_minute, window_seconds=2 * MINUTE
+    ):
+        return LimitExceeded(LimitKind.PER_MINUTE, per_minute)
+    day = today or timezone.localdate()
+    per_day = daily_limit(mou)
+    used = throttle.count(f"gov-inquiry:agency:{mou.agency_id}:{day}", window_seconds=DAY_WINDOW)
+    if used <= per_day:
+        return None
+    if used == per_day + 1:  # INCR is atomic: exactly one request sees this number
+        agency_id = mou.agency_id
+        transaction.on_commit(
+            lambda: tasks.notify_operators_of_daily_limit.delay(agency_id, day.isoformat(), per_day)
+        )
+    return LimitExceeded(LimitKind.PER_DAY, per_day)

@@ -1,0 +1,39 @@
+"""Rate limits shared by every app: a fixed-window counter in Django's cache (Redis in
+production, shared by every process), and the client address as allauth sees it."""
+
+import contextlib
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+
+def count(key: str, *, window_seconds: int) -> int:
+    """Count one request under `key` and return how many came within the window so far."""
+    cache_key = f"throttle:{key}"
+    # add() sets the window's start only if no window is open; incr() is atomic in Redis.
+    cache.add(cache_key, 0, timeout=window_seconds)
+    try:
+        return int(cache.incr(cache_key))
+    except ValueError:  # the window closed between add() and incr()
+        cache.add(cache_key, 1, timeout=window_seconds)
+        return 1
+
+
+def hit(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one request under `key`; False once more than `limit` came within the window."""
+    return count(key, window_seconds=window_seconds) <= limit
+
+
+def forget_one(key: str) -> None:
+    """Take back one request counted under `key` (it turned out not to count against a limit)."""
+    # A window that closed meanwhile has nothing left to take back.
+    with contextlib.suppress(ValueError):
+        cache.decr(f"throttle:{key}")
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address as allauth's rate limits see it: one setting for the whole portal
+    (ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER behind a proxy)."""
+    from allauth.account.adapter import get_adapter
+
+    return get_adapter(request).get_client_ip(request)
