@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -20,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind
-from inquiries.importing.formats import FieldProblem, RowProblem, date, name, national_code
+from inquiries.importing.formats import FieldProblem, RowProblem, date, national_code
 from portal.digits import normalize_digits, to_ascii_digits
 from portal.phones import normalize_mobile
 from portal.validators import clean_legal_id
@@ -121,6 +122,22 @@ def _required(text: str, max_length: int) -> str:
             _("This text is longer than %(length)d characters.") % {"length": max_length}
         )
     return value
+
+
+def name(*, max_length: int, required: bool = True) -> Callable[[str], str]:
+    """A person's or organization's name, inner spaces collapsed."""
+
+    def parse(text: str) -> str:
+        value = " ".join(text.split())
+        if not value and required:
+            raise FieldProblem(_("This value is required."))
+        if len(value) > max_length:
+            raise FieldProblem(
+                _("This text is longer than %(length)d characters.") % {"length": max_length}
+            )
+        return value
+
+    return parse
 
 
 def _username(text: str) -> str:
