@@ -91,3 +91,49 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def requires_mfa(self) -> bool:
         return self.is_superuser or bool(self.roles & {r.value for r in MFA_REQUIRED_ROLES})
+
+
+def legacy_username_key(username: str) -> str:
+    """How a legacy user name is looked up: digits as ASCII, no spaces or dashes, any case.
+
+    The sign-in form normalises what is typed the same way (it is made for national codes).
+    """
+    from portal.digits import normalize_digits
+
+    return normalize_digits(username).casefold()
+
+
+class LegacyAccount(models.Model):
+    """A person's account on the old isinsured site, kept after migrating them.
+
+    It lets them sign in with the old user name during the transition window
+    (ISINSURED_USERNAME_LOGIN_UNTIL), tells a later migration run which account a legacy user
+    became, and whether the migration made that account (only such accounts may be updated by a
+    corrected file; an account the person had already is never overwritten).
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="legacy_account", verbose_name=_("user")
+    )
+    legacy_user_id = models.CharField(_("isinsured user id"), max_length=50, unique=True)
+    username = models.CharField(_("isinsured user name"), max_length=150)
+    username_key = models.CharField(max_length=150, unique=True, editable=False)
+    created_by_migration = models.BooleanField(_("account made by the migration"), default=False)
+    legacy_last_login = models.DateTimeField(_("last sign-in on isinsured"), null=True, blank=True)
+    migrated_at = models.DateTimeField(_("migrated at"), default=timezone.now)
+    panel_notice_seen_at = models.DateTimeField(
+        _("saw the panel's migration notice at"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("isinsured account")
+        verbose_name_plural = _("isinsured accounts")
+
+    def __str__(self) -> str:
+        return f"{self.username} → {self.user}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.username_key = legacy_username_key(self.username)
+        if "update_fields" in kwargs and "username" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "username_key"}
+        super().save(*args, **kwargs)

@@ -85,3 +85,21 @@ def assign_role(*, user: User, role: Role) -> None:
     user.groups.add(group)
     if hasattr(user, "_roles"):
         del user._roles
+
+
+def claim_migration_notice(*, user: User) -> bool:
+    """True the first time a migrated isinsured user asks, False ever after (and for others).
+
+    A conditional update, so two tabs opened at once show the notice once.
+    """
+    from django.utils import timezone
+
+    from accounts.models import LegacyAccount
+
+    if not user.is_authenticated:
+        return False
+    return bool(
+        LegacyAccount.objects.filter(user=user, panel_notice_seen_at=None).update(
+            panel_notice_seen_at=timezone.now()
+        )
+    )

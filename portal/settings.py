@@ -5,7 +5,7 @@ Celery tasks executed eagerly in-process. `DATABASE_URL` (PostgreSQL through psy
 `REDIS_URL` switch it to the production shape: Redis as cache and Celery broker, a worker.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "agencies",
     "inquiries",
     "documents",
+    "isinsured",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +78,11 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.RequireMFAForStaffRolesMiddleware",
 ]
+# After the cut-over, /isinsured/... and the legacy host names get the "service moved" page.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "isinsured.middleware.RetiredIsinsuredMiddleware",
+)
 
 ROOT_URLCONF = "portal.urls"
 FORM_RENDERER = "portal.forms.BootstrapFormRenderer"
@@ -169,6 +175,19 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # The old isinsured user names, until ISINSURED_USERNAME_LOGIN_UNTIL only.
+    "accounts.backends.LegacyUsernameBackend",
+]
+# Django's defaults, then the wrappers of isinsured's MD5 and SHA-1 hashes (accounts/hashers.py):
+# being after the default, a wrapped hash is replaced by the default at the first sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "accounts.hashers.PBKDF2WrappedMD5PasswordHasher",
+    "accounts.hashers.PBKDF2WrappedSHA1PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -244,6 +263,22 @@ GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
 GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
 # A confidential lookup (judicial, with a case reference) shows in the person's list this late.
 DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
+
+# --- isinsured: the legacy site's migration and cut-over (docs/isinsured-migration.md) ---------
+
+# Until this day (inclusive, ISO: 2026-03-19), migrated people may sign in with their old
+# isinsured user name as well as their national code. Empty: not at all.
+ISINSURED_USERNAME_LOGIN_UNTIL = (
+    date.fromisoformat(_until)
+    if (_until := env.str("ISINSURED_USERNAME_LOGIN_UNTIL", default="").strip())
+    else None
+)
+# Host names of the old site; once retired, every request to them gets the "moved" page.
+ISINSURED_LEGACY_HOSTS = [
+    host.lower() for host in env.list("ISINSURED_LEGACY_HOSTS", default=[]) if host
+]
+ALLOWED_HOSTS += [host for host in ISINSURED_LEGACY_HOSTS if host not in ALLOWED_HOSTS]
+ISINSURED_CHUNK_SIZE = env.int("ISINSURED_CHUNK_SIZE", default=25)
 
 # --- Messages: email and SMS -------------------------------------------------------------------
 

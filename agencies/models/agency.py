@@ -28,6 +28,11 @@ class Agency(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The organization's code on the old isinsured site; empty for agencies that never used it.
+    # isinsured matched agencies by legal ID, else by this code.
+    legacy_code = models.CharField(
+        _("isinsured organization code"), max_length=50, unique=True, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("agency")

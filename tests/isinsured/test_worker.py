@@ -1,0 +1,179 @@
+"""The migration through real Celery workers on PostgreSQL and Redis, including a worker
+SIGKILLed in the middle of a chunk."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.hashers import check_password
+from django.core.management import call_command
+from django.utils import timezone, translation
+
+from accounts.models import User
+from agencies.models import Membership, MouEvent
+from isinsured import services
+from isinsured import tasks as isinsured_tasks
+from isinsured.legacy_file import read_legacy_file
+from isinsured.models import MigrationChunk, MigrationRow, MigrationRun, RowState, RunState
+from isinsured.services import migration
+from tests.conftest import _test_database_url
+from tests.isinsured.conftest import cell, legacy_rows, password_for, write_export
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    # Transactional tests flush the tables; the role groups (a data migration) come back.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _wait_for(predicate, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def test_the_command_follows_a_run_to_the_end_through_the_real_worker(
+    celery_worker, operator, tmp_path, capsys
+):
+    export = write_export(tmp_path / "isinsured.csv", legacy_rows(users=6))
+
+    with translation.override("en"):
+        call_command(
+            "migrate_isinsured", str(export), "--operator", operator.national_code,
+            "--chunk-size", "2", "--no-progress", "--timeout", "120",
+        )  # fmt: skip
+
+    run = MigrationRun.objects.get()
+    assert run.state == RunState.DONE
+    assert run.rows.filter(state=RowState.APPLIED).count() == 6
+    assert "legacy users: 6 created" in capsys.readouterr().out
+
+
+def _start_worker(*, queue: str, log: Path, **env: str) -> subprocess.Popen:
+    with open(log, "ab") as log_file:
+        return subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "tests.isinsured.slow_chunk_worker",
+                "worker", "--loglevel=INFO", "--concurrency=1", "--without-gossip",
+                "--without-mingle", "--without-heartbeat", f"--queues={queue}",
+                f"--hostname=isinsured-kill-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            env={
+                **os.environ,
+                "DATABASE_URL": _test_database_url(),
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+                "PORTAL_TESTING": "1",
+                **env,
+            },
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=settings.BASE_DIR,
+            start_new_session=True,  # its own process group, so the kill takes its children too
+        )  # fmt: skip
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def tasks_to_the_broker():
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
+    operator, transactional_db, monkeypatch, tmp_path, tasks_to_the_broker
+):
+    queue = f"isinsured-kill-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "workers.log"
+    pause_file = tmp_path / "paused"
+    rows = legacy_rows(users=6)
+    legacy_file = read_legacy_file(write_export(tmp_path / "isinsured.csv", rows))
+    # The tasks go to this test's queue only, in an order the test knows.
+    monkeypatch.setattr(migration, "_enqueue_organizations", lambda run_id: None)
+    monkeypatch.setattr(isinsured_tasks, "apply_chunk", SimpleNamespace(delay=lambda pk: None))
+    run = services.start_run(
+        legacy_file=legacy_file, file_name="isinsured.csv", operator=operator, chunk_size=2
+    )
+    services.apply_organizations(run_id=run.pk)
+    monkeypatch.undo()
+    from isinsured.tasks import apply_chunk
+
+    chunks = list(run.chunks.order_by("number"))
+    first = _start_worker(
+        queue=queue, log=log, SLOW_CHUNK_SECONDS="120", ISINSURED_PAUSE_FILE=str(pause_file)
+    )
+    second = None
+    try:
+        apply_chunk.apply_async(args=(chunks[0].pk,), queue=queue)
+        _wait_for(
+            pause_file.exists,
+            timeout=90,
+            what=f"the first worker to pause mid-chunk:\n{log.read_text()[-3000:]}",
+        )
+        for chunk in chunks[1:]:
+            apply_chunk.apply_async(args=(chunk.pk,), queue=queue)
+        _kill_group(first)  # SIGKILL inside the chunk's transaction: no commit, no ack
+        chunks[0].refresh_from_db()
+        assert chunks[0].applied_at is None
+        assert chunks[0].attempts == 1
+        assert (
+            not MigrationRow.objects.filter(chunk=chunks[0])
+            .exclude(state=RowState.PENDING)
+            .exists()
+        )
+        assert User.objects.count() == 1  # the operator: the first row was rolled back
+
+        # The unacknowledged message comes back once it is older than the broker's visibility
+        # timeout (4 x the hard time limit: 40 s for the second worker). A worker looks for such
+        # messages as it starts, so it starts once the message is old enough.
+        started_at = chunks[0].started_at
+        assert started_at is not None
+        while (timezone.now() - started_at).total_seconds() < 41:
+            time.sleep(0.5)
+        second = _start_worker(
+            queue=queue, log=log, CELERY_TASK_TIME_LIMIT="10", CELERY_TASK_SOFT_TIME_LIMIT="9"
+        )
+
+        def done() -> bool:
+            run.refresh_from_db()
+            return run.state == RunState.DONE
+
+        _wait_for(done, timeout=120, what=f"the run to finish:\n{log.read_text()[-3000:]}")
+    finally:
+        _kill_group(first)
+        if second is not None:
+            second.terminate()
+            try:
+                second.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                _kill_group(second)
+
+    chunks[0].refresh_from_db()
+    assert chunks[0].attempts == 2
+    assert MigrationChunk.objects.filter(run=run, applied_at=None).count() == 0
+    assert run.rows.filter(state=RowState.APPLIED).count() == 6
+    assert User.objects.count() == 7
+    assert Membership.objects.count() == 6
+    assert MouEvent.objects.count() == 2
+    assert not run.rows.exclude(sealed_hash="").exists()
+    for number, row in enumerate(rows, start=1):
+        user = User.objects.get(national_code=cell(row, "national_code"))
+        assert check_password(password_for(number), user.password)
