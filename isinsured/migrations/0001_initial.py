@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('agencies', '0002_agency_legacy_code'),
+        ('agencies', '0003_agency_legacy_code'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -103,3 +103,10 @@ def snapshot() -> dict[str, Any]:
         "invitations": Invitation.objects.count(),
         "groups": sorted(User.groups.through.objects.values_list("user_id", "group_id")),
     }  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read command output and messages in English; pages set their own language."""
+    with translation.override("en"):
+        yield
