@@ -29,6 +29,7 @@ from inquiries.models import (
     PensionRole,
     PensionStatus,
 )
+from portal.validators import national_code_check_digit
 
 SYNTHETIC_PEOPLE = 300
 FIRST_NAMES = ["علی", "مریم", "رضا", "زهرا", "حسین", "فاطمه", "مهدی", "سارا", "امیر", "نرگس"]
@@ -42,9 +43,7 @@ WORKSHOPS = [
 
 
 def with_check_digit(prefix: str) -> str:
-    total = sum(int(digit) * weight for digit, weight in zip(prefix, range(10, 1, -1), strict=True))
-    remainder = total % 11
-    return prefix + str(remainder if remainder < 2 else 11 - remainder)
+    return prefix + national_code_check_digit(prefix)
 
 
 def seed(*, stdout: OutputWrapper) -> None:

@@ -6,16 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from portal.digits import LocalNumber, normalize_digits
 
 
+def national_code_check_digit(body: str) -> str:
+    """The check digit for nine ASCII digits: weights 10..2, mod 11 (0 or 1 stay, else 11 - r)."""
+    remainder = (
+        sum(int(digit) * weight for digit, weight in zip(body, range(10, 1, -1), strict=True)) % 11
+    )
+    return str(remainder if remainder < 2 else 11 - remainder)
+
+
 def national_code_is_valid(code: str) -> bool:
-    """The check digit of a national code: weights 10..2 over the first nine digits, mod 11."""
     if len(code) != 10 or not code.isascii() or not code.isdigit() or len(set(code)) == 1:
         return False
-    total = sum(
-        int(digit) * weight for digit, weight in zip(code[:9], range(10, 1, -1), strict=True)
-    )
-    remainder = total % 11
-    expected = remainder if remainder < 2 else 11 - remainder
-    return int(code[9]) == expected
+    return code[9] == national_code_check_digit(code[:9])
 
 
 def legal_id_is_valid(legal_id: str) -> bool:

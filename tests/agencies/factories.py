@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from agencies.models import AccessRequest, Agency, AgencyKind, Mou, MouBasis
 from agencies.scopes import Scope
+from portal.validators import national_code_check_digit
 
 # A minimal but real PDF: the upload check reads content, not names.
 PDF_BYTES = (
@@ -19,9 +20,7 @@ PDF_BYTES = (
 def national_code(serial: int) -> str:
     """A synthetic national code with a valid check digit, from a serial number."""
     body = f"{9_000_000 + serial:09d}"
-    total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
-    remainder = total % 11
-    return body + str(remainder if remainder < 2 else 11 - remainder)
+    return body + national_code_check_digit(body)
 
 
 def legal_id(serial: int) -> str:
