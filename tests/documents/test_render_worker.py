@@ -1,9 +1,7 @@
 """The render task through real Celery workers on PostgreSQL and Redis."""
 
 import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -14,7 +12,9 @@ from django.utils import timezone
 
 from documents import services
 from documents.models import Certificate
-from tests.conftest import _test_database_url
+from tests.workers import kill_group, start_worker, tasks_to_the_broker, wait_for
+
+__all__ = ["tasks_to_the_broker"]  # a fixture used by name
 
 pytestmark = [
     pytest.mark.worker,
@@ -23,15 +23,6 @@ pytestmark = [
     # back on demand: accounts.services.assign_role creates a missing group.)
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _wait_for(predicate, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
 def _files_of(certificate: Certificate) -> list[Path]:
@@ -53,60 +44,20 @@ def test_a_certificate_is_rendered_by_the_real_worker(citizen, celery_worker, wo
         certificate.refresh_from_db()
         return certificate.rendering_status == Certificate.Rendering.READY
 
-    _wait_for(ready, timeout=60, what="the worker to render the certificate")
+    wait_for(ready, timeout=60, what="the worker to render the certificate")
     assert certificate.pdf_sha256
     assert len(_files_of(certificate)) == 1
     assert certificate.rendering_attempts == 1
 
 
 def _start_worker(*, queue: str, log: Path, **env: str) -> tuple[subprocess.Popen, str]:
-    hostname = f"kill-test-{uuid.uuid4().hex[:8]}@%h"
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tests.documents.slow_render_worker",
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=1",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--queues={queue}",
-                f"--hostname={hostname}",
-            ],
-            env={
-                **os.environ,
-                "DATABASE_URL": _test_database_url(),
-                "CELERY_TASK_ALWAYS_EAGER": "0",
-                "PORTAL_TESTING": "1",
-                "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-                **env,
-            },
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            cwd=settings.BASE_DIR,
-            start_new_session=True,  # its own process group, so the kill takes its children too
-        )
-    return process, hostname
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def tasks_to_the_broker():
-    from portal.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
+    return start_worker(
+        app="tests.documents.slow_render_worker",
+        queue=queue,
+        log=log,
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        **env,
+    )
 
 
 def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
@@ -129,12 +80,12 @@ def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
             certificate.refresh_from_db()
             return certificate.rendering_status == Certificate.Rendering.RENDERING
 
-        _wait_for(
+        wait_for(
             rendering,
             timeout=60,
             what=f"the first worker to claim the render:\n{log.read_text()[-3000:]}",
         )
-        _kill_group(first)  # SIGKILL: no acknowledgement, no cleanup, no on_failure
+        kill_group(first)  # SIGKILL: no acknowledgement, no cleanup, no on_failure
         certificate.refresh_from_db()
         assert certificate.rendering_status == Certificate.Rendering.RENDERING
         assert _files_of(certificate) == []
@@ -159,17 +110,15 @@ def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
             certificate.refresh_from_db()
             return certificate.rendering_status == Certificate.Rendering.READY
 
-        _wait_for(
-            ready, timeout=90, what=f"the second worker to finish:\n{log.read_text()[-3000:]}"
-        )
+        wait_for(ready, timeout=90, what=f"the second worker to finish:\n{log.read_text()[-3000:]}")
     finally:
-        _kill_group(first)
+        kill_group(first)
         if second is not None:
             second.terminate()
             try:
                 second.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                _kill_group(second)
+                kill_group(second)
 
     assert len(_files_of(certificate)) == 1
     assert certificate.rendering_attempts == 2

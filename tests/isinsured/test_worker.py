@@ -1,17 +1,13 @@
 """The migration through real Celery workers on PostgreSQL and Redis, including a worker
 SIGKILLed in the middle of a chunk."""
 
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 from django.utils import timezone, translation
@@ -23,8 +19,10 @@ from isinsured import tasks as isinsured_tasks
 from isinsured.legacy_file import read_legacy_file
 from isinsured.models import MigrationChunk, MigrationRow, MigrationRun, RowState, RunState
 from isinsured.services import migration
-from tests.conftest import _test_database_url
 from tests.isinsured.conftest import cell, legacy_rows, password_for, write_export
+from tests.workers import kill_group, start_worker, tasks_to_the_broker, wait_for
+
+__all__ = ["tasks_to_the_broker"]  # a fixture used by name
 
 pytestmark = [
     pytest.mark.worker,
@@ -34,15 +32,6 @@ pytestmark = [
     # created on demand by accounts.services.assign_role.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _wait_for(predicate, *, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
 def test_the_command_follows_a_run_to_the_end_through_the_real_worker(
@@ -63,41 +52,8 @@ def test_the_command_follows_a_run_to_the_end_through_the_real_worker(
 
 
 def _start_worker(*, queue: str, log: Path, **env: str) -> subprocess.Popen:
-    with open(log, "ab") as log_file:
-        return subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "tests.isinsured.slow_chunk_worker",
-                "worker", "--loglevel=INFO", "--concurrency=1", "--without-gossip",
-                "--without-mingle", "--without-heartbeat", f"--queues={queue}",
-                f"--hostname=isinsured-kill-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            env={
-                **os.environ,
-                "DATABASE_URL": _test_database_url(),
-                "CELERY_TASK_ALWAYS_EAGER": "0",
-                "PORTAL_TESTING": "1",
-                **env,
-            },
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-            cwd=settings.BASE_DIR,
-            start_new_session=True,  # its own process group, so the kill takes its children too
-        )  # fmt: skip
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-
-@pytest.fixture
-def tasks_to_the_broker():
-    from portal.celery import app
-
-    app.conf.task_always_eager = False
-    yield
-    app.conf.task_always_eager = True
+    process, _ = start_worker(app="tests.isinsured.slow_chunk_worker", queue=queue, log=log, **env)
+    return process
 
 
 def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
@@ -125,14 +81,14 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
     second = None
     try:
         apply_chunk.apply_async(args=(chunks[0].pk,), queue=queue)
-        _wait_for(
+        wait_for(
             pause_file.exists,
             timeout=90,
             what=f"the first worker to pause mid-chunk:\n{log.read_text()[-3000:]}",
         )
         for chunk in chunks[1:]:
             apply_chunk.apply_async(args=(chunk.pk,), queue=queue)
-        _kill_group(first)  # SIGKILL inside the chunk's transaction: no commit, no ack
+        kill_group(first)  # SIGKILL inside the chunk's transaction: no commit, no ack
         chunks[0].refresh_from_db()
         assert chunks[0].applied_at is None
         assert chunks[0].attempts == 1
@@ -158,15 +114,15 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
             run.refresh_from_db()
             return run.state == RunState.DONE
 
-        _wait_for(done, timeout=120, what=f"the run to finish:\n{log.read_text()[-3000:]}")
+        wait_for(done, timeout=120, what=f"the run to finish:\n{log.read_text()[-3000:]}")
     finally:
-        _kill_group(first)
+        kill_group(first)
         if second is not None:
             second.terminate()
             try:
                 second.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                _kill_group(second)
+                kill_group(second)
 
     chunks[0].refresh_from_db()
     assert chunks[0].attempts == 2
