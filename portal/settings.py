@@ -19,6 +19,12 @@ VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 
+# This checkout's own development settings (scripts/setup.sh writes DEBUG=1 there), read first
+# and never overriding the real environment. var/ is never in an image (.dockerignore).
+LOCAL_ENV_FILE = env.str("PORTAL_ENV_FILE", default=str(VAR_DIR / "local.env"))
+if LOCAL_ENV_FILE and Path(LOCAL_ENV_FILE).is_file():
+    environ.Env.read_env(LOCAL_ENV_FILE)
+
 
 def env_secret(name: str, default: str = "") -> str:
     """A secret from `NAME`, or from the file named by `NAME_FILE` (Docker/Kubernetes secrets)."""
@@ -37,7 +43,8 @@ SECRET_KEY = env_secret("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 if not DEBUG and not TESTING and SECRET_KEY in {DEVELOPMENT_SECRET_KEY, ""}:
     raise ImproperlyConfigured(
         "DEBUG is off but SECRET_KEY is empty or the built-in development key. "
-        "Set SECRET_KEY (or SECRET_KEY_FILE), or set DEBUG=1 for local development."
+        "Set SECRET_KEY (or SECRET_KEY_FILE), or DEBUG=1 for local development "
+        "(scripts/setup.sh writes it to var/local.env)."
     )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])

@@ -17,4 +17,9 @@ if ! cmp -s requirements/dev.txt .venv/.installed-requirements 2>/dev/null \
   cp requirements/dev.txt .venv/.installed-requirements
   cp requirements/base.txt .venv/.installed-base
 fi
-DEBUG=1 python manage.py compile_translations >/dev/null
+if [ ! -f var/local.env ]; then
+  mkdir -p var
+  printf '%s\n' "# This checkout's development settings, read by portal/settings.py; the real" \
+    "# environment wins over them. Delete this file to run like production." "DEBUG=1" > var/local.env
+fi
+python manage.py compile_translations >/dev/null

@@ -24,7 +24,7 @@ def run_settings(**env: str) -> subprocess.CompletedProcess:
     }
     return subprocess.run(
         [sys.executable, "-c", PROBE],
-        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", "PORTAL_ENV_FILE": "", **env},
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
@@ -75,3 +75,12 @@ def test_it_refuses_an_empty_secret_key_without_debug():
     result = run_settings(DEBUG="0", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_a_checkouts_local_env_file_is_read_but_the_environment_wins(tmp_path):
+    local_env = tmp_path / "local.env"
+    local_env.write_text("DEBUG=1\n")
+    assert run_settings(PORTAL_ENV_FILE=str(local_env)).returncode == 0
+    refused = run_settings(PORTAL_ENV_FILE=str(local_env), DEBUG="0")
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr
