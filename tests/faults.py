@@ -23,6 +23,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from tests.conftest import _test_database_url
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -153,7 +155,7 @@ class PrivateRedis:
 
 
 class PortalServer:
-    """The portal under gunicorn (one worker), on its own port and environment."""
+    """The portal under gunicorn (one worker) on the test database, with the environment given."""
 
     def __init__(self, *, log: Path, **env: str) -> None:
         self.port = free_port()
@@ -168,6 +170,7 @@ class PortalServer:
                     "PORTAL_ENV_FILE": "",
                     "CELERY_TASK_ALWAYS_EAGER": "0",
                     "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+                    "DATABASE_URL": _test_database_url(),
                     **env,
                 },
                 stdout=log_file,
