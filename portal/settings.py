@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.tasks.expire_documents",
         "schedule": crontab(minute="*/15"),
     },
+    "agencies-resend-unsent-messages": {
+        "task": "agencies.tasks.resend_unsent_messages",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------
