@@ -1,6 +1,7 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -53,8 +54,21 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        # Enumeration prevention shows a sign-up with a taken mobile the usual "code sent" page;
-        # the mobile's owner is told instead.
+        # Enumeration prevention shows a sign-up with a taken mobile or national code the usual
+        # "code sent" page; the owner of the mobile, or of the national code, is told instead.
+        if self.get_user_by_phone(phone) is None:
+            national_code = getattr(context.request, "portal_taken_national_code", "")
+            owner = User.objects.filter(
+                national_code=national_code, mobile_verified=True, is_active=True
+            ).first()
+            if owner is not None and owner.mobile:
+                send_templated_sms(
+                    to=owner.mobile,
+                    template_name="signup_with_your_national_code",
+                    context={},
+                    language=owner.language,
+                )
+            return
         send_templated_sms(
             to=phone,
             template_name="account_already_exists",
