@@ -4,6 +4,7 @@ from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import PasswordField, SetPasswordField
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,6 +63,9 @@ class SignupForm(allauth_forms.SignupForm):
 
     def try_save(self, request: HttpRequest):
         request.portal_taken_national_code = self.taken_national_code  # type: ignore[attr-defined]
+        if self.account_already_exists and self.identity_notice:
+            # As AccountAdapter.save_user shows it for a new account: the pages stay alike.
+            messages.info(request, self.identity_notice)
         return super().try_save(request)
 
     def clean_birth_date(self) -> datetime.date | None:

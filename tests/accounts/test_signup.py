@@ -126,8 +126,9 @@ def test_a_taken_national_code_makes_no_account_and_its_owner_is_told_by_sms(
     assert response["Location"] == reverse("account_verify_phone")
     assert list(User.objects.all()) == [citizen]
     assert [message.to for message in portal.sms.outbox] == [citizen.mobile]
-    assert "with your national code" in portal.sms.outbox[0].body
-    assert "code:" not in portal.sms.outbox[0].body
+    # In the owner's language (Persian here), whatever the page's.
+    assert "با کد ملی شما" in portal.sms.outbox[0].body
+    assert not re.search(r"\d{6}", portal.sms.outbox[0].body)
 
 
 def test_a_taken_mobile_makes_no_account_and_its_owner_is_told_by_sms(english_client, citizen):
