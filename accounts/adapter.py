@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.backends import legacy_username_login_open
+from accounts.models import LegacyAccount, User, legacy_username_key
 from accounts.roles import Role
 from accounts.services import assign_role
 from portal.fields import MobileField
@@ -32,6 +33,22 @@ class AccountAdapter(DefaultAccountAdapter):
             else stage
             for stage in super().get_login_stages()
         ]
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts failed sign-ins per typed name. Inside the isinsured window an account
+        # has two (its national code and its old user name): count both as the national code,
+        # or each name would get its own five tries.
+        login = credentials.get("username") or ""
+        if login and legacy_username_login_open():
+            legacy_code = (
+                LegacyAccount.objects.filter(username_key=legacy_username_key(login))
+                .exclude(user__national_code=login)
+                .values_list("user__national_code", flat=True)
+                .first()
+            )
+            if legacy_code and not User.objects.filter(national_code=login).exists():
+                credentials = {**credentials, "username": legacy_code}
+        return super()._get_login_attempts_cache_key(request, **credentials)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         return super().clean_username(clean_national_code(username), shallow=shallow)

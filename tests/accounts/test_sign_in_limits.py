@@ -12,8 +12,9 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
 from django.test import Client, RequestFactory, override_settings
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import LegacyAccount, User
 from portal.throttle import client_address
 from tests.conftest import PASSWORD
 
@@ -152,3 +153,18 @@ def test_the_admin_sign_in_is_allauths_with_the_same_limits(operator: User):
     print(f"\nattempts before the lock on the admin's sign-in: {failures}")
     assert failures == 5
     assert attempt(client, operator.national_code, PASSWORD, path=admin_login) == [LOCKED]
+
+
+def test_the_old_isinsured_user_name_shares_the_accounts_count(citizen, settings):
+    settings.ISINSURED_USERNAME_LOGIN_UNTIL = timezone.localdate()
+    LegacyAccount.objects.create(user=citizen, legacy_user_id="L-1", username="Sara.Ahmadi")
+    client = english()
+    assert attempt(client, "sara.ahmadi", PASSWORD) == []  # the old name works in the window
+
+    for n in range(3):
+        assert attempt(client, citizen.national_code, ip=f"198.51.100.{n + 1}") == [WRONG]
+    for n in range(2):
+        assert attempt(client, "SARA.AHMADI", ip=f"198.51.100.{n + 10}") == [WRONG]
+
+    assert attempt(client, "sara.ahmadi", PASSWORD, ip="192.0.2.1") == [LOCKED]
+    assert attempt(client, citizen.national_code, PASSWORD, ip="192.0.2.2") == [LOCKED]
