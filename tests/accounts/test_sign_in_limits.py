@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.cache import cache
@@ -21,6 +22,7 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.redis
 
 LOGIN = "/accounts/login/"
+MFA_AUTHENTICATE = "/accounts/2fa/authenticate/"
 WRONG = "The national code or password is not correct."
 BAD_PASSWORD = "not the password"
 LOCKED = "Too many failed login attempts. Try again later."
@@ -168,3 +170,26 @@ def test_the_old_isinsured_user_name_shares_the_accounts_count(citizen, settings
 
     assert attempt(client, "sara.ahmadi", PASSWORD, ip="192.0.2.1") == [LOCKED]
     assert attempt(client, citizen.national_code, PASSWORD, ip="192.0.2.2") == [LOCKED]
+
+
+def test_the_second_factor_locks_after_5_wrong_codes(citizen):
+    TOTP.activate(citizen, generate_totp_secret())
+    client = english()
+    response = client.post(
+        LOGIN, {"login": citizen.national_code, "password": PASSWORD}, REMOTE_ADDR="198.51.100.1"
+    )
+    assert response["Location"] == MFA_AUTHENTICATE
+
+    def wrong_code(n: int) -> list[str]:
+        response = client.post(
+            MFA_AUTHENTICATE, {"code": "000000"}, REMOTE_ADDR=f"198.51.100.{n + 1}"
+        )
+        assert response.status_code == 200
+        errors = response.context["form"].errors["code"]
+        return [WRONG] if errors == ["Incorrect code."] else errors
+
+    failures = failures_before_lock(wrong_code)
+
+    print(f"\nwrong codes before the lock at the second-factor step: {failures}")
+    assert failures == 5
+    assert SESSION_KEY not in client.session
