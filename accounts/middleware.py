@@ -49,8 +49,7 @@ class StaffSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
-        if user.is_authenticated and user.has_staff_role:
+        if self._is_staff_session(request):
             now = time.time()
             signed_in_at = request.session.setdefault(services.SIGNED_IN_AT, now)
             last_seen_at = request.session.get(services.LAST_SEEN_AT, now)
@@ -65,6 +64,24 @@ class StaffSessionTimeoutMiddleware:
             if now - last_seen_at >= 60 or services.LAST_SEEN_AT not in request.session:
                 request.session[services.LAST_SEEN_AT] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _is_staff_session(request: HttpRequest) -> bool:
+        """Whether the user had a staff role at sign-in, or has one now on a staff page.
+
+        The role is looked up at sign-in and kept in the session, so a citizen's pages cost no
+        query for it; a citizen given a staff role meanwhile is caught on the first staff page,
+        where the role is looked up anyway.
+        """
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        if request.session.get(services.STAFF_SESSION):
+            return True
+        if request.path.startswith(PROTECTED_PREFIXES) and user.has_staff_role:
+            request.session[services.STAFF_SESSION] = True
+            return True
+        return False
 
     @staticmethod
     def _idle_message(seconds: float) -> str:

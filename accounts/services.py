@@ -21,13 +21,15 @@ _RESET_KEY = "accounts:password-reset-sms:{national_code}"
 # Session keys of the staff timeouts (accounts.middleware.StaffSessionTimeoutMiddleware).
 SIGNED_IN_AT = "portal_signed_in_at"
 LAST_SEEN_AT = "portal_last_seen_at"
+STAFF_SESSION = "portal_staff_session"
 
 
-def start_session_clock(request: HttpRequest) -> None:
-    """Note when this session signed in, for the staff roles' absolute and idle timeouts."""
+def start_session_clock(request: HttpRequest, *, user: User) -> None:
+    """Note when this session signed in, and whether as staff, for the staff timeouts."""
     now = time.time()
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN_AT] = now
+    request.session[STAFF_SESSION] = user.has_staff_role
 
 
 def end_all_sessions(*, user: User) -> int:

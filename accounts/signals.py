@@ -14,7 +14,7 @@ from accounts.models import User
 
 @receiver(user_logged_in)
 def start_session_clock(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
-    services.start_session_clock(request)
+    services.start_session_clock(request, user=user)
 
 
 @receiver(user_logged_out)

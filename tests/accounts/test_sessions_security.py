@@ -21,6 +21,8 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import User
+from accounts.roles import Role
+from accounts.services import assign_role
 from tests.accounts.conftest import totp_code
 from tests.conftest import PASSWORD
 
@@ -249,6 +251,16 @@ def test_citizens_keep_their_session_when_idle(citizen):
         client.force_login(citizen)
         clock.shift(timedelta(hours=13))
         assert is_signed_in(client)
+
+
+def test_a_citizen_made_staff_meanwhile_is_timed_from_the_first_staff_page(citizen):
+    client = english()
+    with time_machine.travel(time.time(), tick=False) as clock:
+        client.force_login(citizen)
+        assign_role(user=citizen, role=Role.AGENCY_ADMIN)
+        client.get("/gov/")
+        clock.shift(timedelta(minutes=31))
+        assert not is_signed_in(client)
 
 
 def test_the_staff_timeouts_are_persian_on_a_persian_page(enrolled_operator):
