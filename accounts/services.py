@@ -46,7 +46,7 @@ def end_all_sessions(*, user: User) -> int:
 
 
 def end_current_session(request: HttpRequest) -> None:
-    """Sign out this session only (a timeout), without the sign-out-everywhere of logging out."""
+    """Sign out this session only (a timeout), leaving the user's other devices signed in."""
     if request.session.session_key:
         UserSession.objects.filter(session_key=request.session.session_key).delete()
     request.session.flush()

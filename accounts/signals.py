@@ -1,8 +1,10 @@
-"""Sessions follow the account: a new clock at sign-in, and every session ends at sign-out and
-when the account is deactivated, however it is (the admin, a service, a script)."""
+"""Sessions follow the account: a new clock at sign-in, and every session ends when the account
+is deactivated, however it is (the admin, a service, a script). Signing out ends that session
+(Django deletes it); the sessions page signs out the other devices."""
 
 from typing import Any
 
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -18,11 +20,10 @@ def start_session_clock(sender: Any, request: HttpRequest, user: User, **kwargs:
 
 
 @receiver(user_logged_out)
-def end_sessions_on_logout(
-    sender: Any, request: HttpRequest, user: User | None, **kwargs: Any
-) -> None:
-    if user is not None:
-        services.end_all_sessions(user=user)
+def forget_session_on_logout(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    """Django deletes the session itself; its entry in the devices list goes with it."""
+    if request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
 
 
 @receiver(post_save, sender=User)
