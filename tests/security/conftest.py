@@ -30,7 +30,7 @@ from documents.models import Certificate, Redemption
 from inquiries import services as inquiry_services
 from inquiries.models import CoveragePeriod, InsuredPerson
 from tests.agencies.conftest import add_member, enrol_totp
-from tests.agencies.factories import AccessRequestFactory, MouFactory, national_code
+from tests.agencies.factories import AccessRequestFactory, MouFactory, letter, national_code
 from tests.conftest import make_user
 
 # Who may ask: `anonymous` is a client that never signed in.
@@ -56,11 +56,12 @@ class World:
     requests: dict[str, AccessRequest]
     memberships: dict[str, Membership]
     redemptions: dict[str, Redemption]
-    agency_names: dict[str, str]
     markers: dict[str, list[str]] = field(default_factory=dict)
 
     def client(self, role: str, **options) -> Client:
         client = Client(**options)
+        # English pages keep digits ASCII, so the tests can look for numbers in them.
+        client.cookies["django_language"] = "en"
         if role != "anonymous":
             client.force_login(self.users[role])
         return client
@@ -119,6 +120,7 @@ def world(
         side: MouFactory.create(
             recorded_by=committee_reviewer,
             agency__name=f"Synthetic Agency {side.upper()}",
+            scan=letter("mou.pdf"),
             valid_from=datetime.date(2020, 1, 1),
             valid_until=datetime.date(2099, 1, 1),
         )
@@ -180,10 +182,17 @@ def world(
                 case_reference="1404-CASE-9",
             )
 
+    returned = AccessRequestFactory.create(
+        applicant=citizen, status=RequestStatus.SUBMITTED, agency_name="Applicant A Relief"
+    )
+    agency_services.start_review(access_request=returned, reviewer=committee_reviewer)
+    # Returning it leaves the applicant an unread message: opening the request shows it.
+    agency_services.return_request(
+        access_request=returned, reviewer=committee_reviewer, reasons="Add the letter."
+    )
+    returned.refresh_from_db()
     requests = {
-        "a": AccessRequestFactory.create(
-            applicant=citizen, status=RequestStatus.RETURNED, agency_name="Applicant A Relief"
-        ),
+        "a": returned,
         "b": AccessRequestFactory.create(
             applicant=other_citizen,
             status=RequestStatus.SUBMITTED,
@@ -196,13 +205,22 @@ def world(
         requests=requests,
         memberships=memberships,
         redemptions=found,
-        agency_names={side: mou.agency.name for side, mou in mous.items()},
     )
     # What each side's pages may show and the other side's must not.
     world.markers = {
-        "a": [certificates["a"].number, "INS-AAA-111", "Applicant A Relief"],
-        "b": [certificates["b"].number, "INS-BBB-222", "Applicant B Relief"],
-        "x": [agency_staff.national_code, "PendingX"],
+        "a": [
+            certificates["a"].number,
+            "INS-AAA-111",
+            "Applicant A Relief",
+            found["x"].agency.name,
+        ],
+        "b": [
+            certificates["b"].number,
+            "INS-BBB-222",
+            "Applicant B Relief",
+            found["y"].agency.name,
+        ],
+        "x": [agency_staff.national_code, "PendingX", citizen.national_code],
         "y": [staff_y.national_code, "PendingY", other_citizen.national_code],
     }
     return world
