@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.urls import reverse
 
-from tests.security.conftest import INVITATION_TOKEN, ROLES, SIGN_IN_PREFIXES, World
+from tests.security.conftest import INVITATION_TOKEN, ROLES, SIGN_IN_PREFIXES, World, all_routes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -253,3 +253,22 @@ def test_list_pages_show_only_their_readers_objects(world):
         assert any(marker in own_page for marker in world.markers[own_side]), (role, history)
     print(f"\n{requests} list pages read, {len(leaks)} showed someone else's objects")
     assert leaks == []
+
+
+# Object pages outside the matrix, and why.
+NOT_IN_MATRIX = {
+    "documents:verify": "public by design: shows only what the printed certificate shows, masked",
+    "account_confirm_email": "allauth's e-mail confirmation: the key in the link is the proof",
+    "account_reset_password_from_key": "allauth's password reset: the key in the link is the proof",
+}
+
+
+def test_every_page_that_takes_an_object_is_in_the_matrix():
+    """A new page opened by id or number must join the matrix (or say here why not)."""
+    in_matrix = {case.name for case in CASES}
+    project_pages = {
+        route.name
+        for route in all_routes()
+        if "<" in route.route and not route.name.startswith("admin:")
+    }
+    assert project_pages - in_matrix - NOT_IN_MATRIX.keys() == set()
