@@ -155,10 +155,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-# A task that is not acknowledged within this time is redelivered; it must be longer than the
-# longest task, or a slow task would run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# A task that is not acknowledged within this time is redelivered (a worker that was killed mid-
+# task); it must be longer than the longest task, or a slow task would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 4)
+}
+# Sending a task subscribes to its result; with Redis down, the default policy (20 retries, one a
+# second) would hold a request for 20 s. One quick retry, then the send fails and the caller
+# copes (documents: housekeeping re-sends the render; tests/reliability/test_redis_outage.py).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "retry_policy": {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 0.5,
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Tehran"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -172,6 +185,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "expire-documents": {
         "task": "documents.tasks.expire_documents",
+        "schedule": crontab(minute="*/15"),
+    },
+    "agencies-resend-unsent-messages": {
+        "task": "agencies.tasks.resend_unsent_messages",
         "schedule": crontab(minute="*/15"),
     },
 }
