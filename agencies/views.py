@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from agencies import selectors, services
 from agencies.forms import AccessRequestForm, posted, posted_files
@@ -48,7 +48,6 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     access_request = selectors.request_for_user(user=request.user, pk=pk)
     decisions = access_request.decisions.select_related("reviewer").order_by("-decided_at", "-pk")
     notices = list(selectors.notices_for(user=request.user, access_request=access_request))
-    services.mark_notices_read(user=request.user, access_request=access_request)
     mou = Mou.objects.filter(access_request=access_request).first()
     return render(
         request,
@@ -57,10 +56,22 @@ def request_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "access_request": access_request,
             "decisions": decisions,
             "notices": notices,
+            "has_unread": any(notice.read_at is None for notice in notices),
             "mou": mou,
             "is_applicant": access_request.applicant_id == request.user.pk,
         },
     )
+
+
+@login_required
+@require_POST
+def request_notices_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Reading is a POST, like the personal inbox's: opening the page changes nothing."""
+    access_request = selectors.request_for_user(user=request.user, pk=pk)
+    if access_request.applicant_id != request.user.pk:
+        raise Http404
+    services.mark_notices_read(user=request.user, access_request=access_request)
+    return redirect("agencies:request_detail", pk=pk)
 
 
 @login_required

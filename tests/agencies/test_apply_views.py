@@ -223,7 +223,7 @@ def test_a_request_that_is_not_returned_cannot_be_resubmitted(client, citizen, s
     assert submitted_request.status == RequestStatus.SUBMITTED
 
 
-def test_messages_are_marked_new_once_and_the_mou_leads_to_the_staff_page(
+def test_messages_stay_new_until_marked_read_and_the_mou_leads_to_the_staff_page(
     client, citizen, approved_request, committee_reviewer
 ):
     from agencies.models import Notice
@@ -240,5 +240,17 @@ def test_messages_are_marked_new_once_and_the_mou_leads_to_the_staff_page(
     first = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert first.content.count(b">new<") == 2
     assert b"/gov/staff/" in first.content
+    assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.count(b">new<") == 2
+    assert client.get(f"{url}read/").status_code == 405
+    assert client.post(f"{url}read/")["Location"] == url
     assert not Notice.objects.filter(recipient=citizen, read_at=None).exists()
     assert client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.count(b">new<") == 0
+
+
+def test_someone_elses_request_cannot_be_marked_read(client, other_citizen, approved_request):
+    from agencies.models import Notice
+
+    client.force_login(other_citizen)
+    response = client.post(f"/agencies/requests/{approved_request.pk}/read/")
+    assert response.status_code == 404
+    assert Notice.objects.filter(read_at=None).exists()
