@@ -6,5 +6,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
     if FIGURES["inputs"]:
         terminalreporter.write_line(
-            f"hostile input sweep: {FIGURES['inputs']} inputs tried, {FIGURES['500s']} 500s seen"
+            f"hostile input sweep: {FIGURES['inputs']} inputs tried, {FIGURES['500s']} 500s seen, "
+            f"{FIGURES['error messages']} error messages checked for their language"
         )

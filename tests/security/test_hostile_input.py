@@ -47,7 +47,7 @@ ROLES = (
 SIGNED_IN = ROLES[1:]
 PANEL = ("agency_staff", "agency_admin")
 
-FIGURES = {"inputs": 0, "500s": 0}
+FIGURES = {"inputs": 0, "500s": 0, "error messages": 0}
 
 
 # --- The portal's state the forms need ---------------------------------------------------------
@@ -176,26 +176,20 @@ FORMS = [
         _static("accounts:password_reset_sms_confirm"),
         prepare=_pending_sms_reset,
     ),
-    FormTarget("set_language", ("anonymous", "citizen"), _static("home"), form_action="/i18n/"),
+    FormTarget("set_language", ROLES, _static("home"), form_action="/i18n/"),
     FormTarget(
         "agencies:accept_invitation",
         ("anonymous",),
         lambda world: reverse("agencies:accept_invitation", args=[world["token"]]),
         prepare=_live_invitation,
     ),
-    FormTarget(
-        "agencies:apply", ("citizen", "outsider", "agency_admin"), _static("agencies:apply")
-    ),
+    FormTarget("agencies:apply", SIGNED_IN, _static("agencies:apply")),
     FormTarget(
         "agencies:resubmit",
         ("citizen",),
         lambda world: reverse("agencies:resubmit", args=[world["returned"].pk]),
     ),
-    FormTarget(
-        "documents:certificate_new",
-        ("citizen", "outsider", "agency_staff"),
-        _static("documents:certificate_new"),
-    ),
+    FormTarget("documents:certificate_new", SIGNED_IN, _static("documents:certificate_new")),
     FormTarget(
         "documents:certificate_move_to_inbox",
         ("citizen",),
@@ -354,6 +348,7 @@ def check(response: Any, *, where: str, language: str, sent: list[str], problems
             if probe in html:
                 problems.append(f"{where}: {probe} reflected unescaped")
         for error in hostile.read_page(html).errors:
+            FIGURES["error messages"] += 1
             if foreign := hostile.foreign_error_text(error, language, sent):
                 problems.append(f"{where}: a {language} page says {foreign[:120]!r}")
 
