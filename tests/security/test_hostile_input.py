@@ -130,12 +130,6 @@ def _pending_sms_reset(client: Client, world: dict[str, Any]) -> None:
     session.save()
 
 
-def _live_invitation(client: Client, world: dict[str, Any]) -> None:
-    """A value that passes as a password accepts the invitation: then invite again."""
-    if agency_services.find_invitation(token=world["token"]) is None:
-        world["token"] = _invite(world["staff"])
-
-
 def _recently_signed_in(client: Client, world: dict[str, Any]) -> None:
     # What allauth records at a sign-in; TOTP enrolment asks for one in the last minutes.
     session = client.session
@@ -181,7 +175,6 @@ FORMS = [
         "agencies:accept_invitation",
         ("anonymous",),
         lambda world: reverse("agencies:accept_invitation", args=[world["token"]]),
-        prepare=_live_invitation,
     ),
     FormTarget("agencies:apply", SIGNED_IN, _static("agencies:apply")),
     FormTarget(
