@@ -25,9 +25,13 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from documents.identifiers import format_certificate_number
-from documents.snapshot import display_snapshot
+from documents.snapshot import display_snapshot, periods_to_print
 
 PRINT_STYLESHEET = "css/certificate_print.css"
+# A certificate lists at most this many coverage periods, the latest; a line sums up the earlier
+# ones. A paper certificate of 300 pages helps nobody, and 10,000 periods take over a minute and
+# a gigabyte of memory to lay out (docs/security-input.md).
+PRINTED_PERIODS = 100
 _ALLOWED_DATA_TYPES = ("data:image/png;base64,",)
 
 
@@ -99,12 +103,14 @@ def certificate_html(certificate: Any) -> str:
     """The certificate's HTML in its own language (user text is escaped by the template)."""
     url = verify_url(certificate.number)
     with translation.override(certificate.language):
+        snapshot = display_snapshot(certificate.snapshot)
         return render_to_string(
             "documents/certificate_pdf.html",
             {
                 "certificate": certificate,
                 "number": format_certificate_number(certificate.number),
-                "snapshot": display_snapshot(certificate.snapshot),
+                "snapshot": snapshot,
+                "periods": periods_to_print(snapshot.get("periods", []), PRINTED_PERIODS),
                 "verify_url": url,
                 "qr_data_url": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode(),
             },

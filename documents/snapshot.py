@@ -5,6 +5,7 @@ agency's view all read this snapshot. `version` lets a later format keep reading
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import User
@@ -128,3 +129,30 @@ def display_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
         for pension in snapshot.get("pensions", [])
     ]
     return shown
+
+
+@dataclass(frozen=True)
+class PrintedPeriods:
+    """The coverage periods a certificate prints: the latest ones, and a line for the rest."""
+
+    shown: list[dict[str, Any]]
+    earlier_count: int = 0
+    earlier_days: int = 0
+    earlier_from: datetime.date | None = None
+    earlier_to: datetime.date | None = None
+
+
+def periods_to_print(periods: list[dict[str, Any]], limit: int) -> PrintedPeriods:
+    """The latest `limit` periods (oldest first, as `display_snapshot` orders them) and a summary
+    of the earlier ones, whose days still count in the totals the certificate states."""
+    if len(periods) <= limit:
+        return PrintedPeriods(shown=periods)
+    earlier, shown = periods[: len(periods) - limit], periods[len(periods) - limit :]
+    ends = [period["end_date"] or period["start_date"] for period in earlier]
+    return PrintedPeriods(
+        shown=shown,
+        earlier_count=len(earlier),
+        earlier_days=sum(period["days"] or 0 for period in earlier),
+        earlier_from=min(period["start_date"] for period in earlier),
+        earlier_to=max(ends),
+    )
