@@ -1,8 +1,9 @@
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+
+from accounts.mfa import has_totp
 
 # Pages that show other people's data or run the portal.
 PROTECTED_PREFIXES = ("/gov/", "/admin/")
@@ -24,7 +25,7 @@ class RequireMFAForStaffRolesMiddleware:
             user.is_authenticated
             and request.path.startswith(PROTECTED_PREFIXES)
             and user.requires_mfa
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not has_totp(request)
         ):
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
