@@ -2,7 +2,6 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from accounts import services
+from accounts.mfa import has_totp
 
 # Pages that show other people's data or run the portal.
 PROTECTED_PREFIXES = ("/gov/", "/admin/")
@@ -31,7 +31,7 @@ class RequireMFAForStaffRolesMiddleware:
             user.is_authenticated
             and request.path.startswith(PROTECTED_PREFIXES)
             and user.requires_mfa
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not has_totp(request)
         ):
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

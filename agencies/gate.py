@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from accounts.mfa import has_totp
 from accounts.models import User
 from agencies import selectors
 from agencies.models import Agency, Membership, MembershipRole, Mou
@@ -62,7 +62,7 @@ def agency_panel_required(
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            if not has_totp(request):
                 # Like the MFA middleware: allauth's enrolment ignores a `next`.
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
             found = selectors.panel_membership_for(user)

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -68,22 +68,28 @@ def active_mou_for(*, agency_id: int, day: datetime.date | None = None) -> Mou |
 
 
 def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
-    """The user's active membership of an agency whose MoU is in force today, with that MoU."""
+    """The user's active membership of an agency whose MoU is in force today, with that MoU.
+
+    One query (the gate runs it on every panel request): the first such membership, and its
+    agency's latest MoU in force.
+    """
     if not user.is_authenticated or not user.is_active:
         return None
     day = today()
-    memberships = (
-        Membership.objects.filter(user=user, is_active=True)
-        .filter(agency__mous__in=active_mous_on(day))
-        .select_related("agency")
-        .distinct()
-        .order_by("pk")
+    in_force = Q(agency__mous__status=MouStatus.ACTIVE, agency__mous__valid_from__lte=day) & (
+        Q(agency__mous__valid_until__isnull=True) | Q(agency__mous__valid_until__gte=day)
     )
-    for membership in memberships:
-        mou = active_mou_for(agency_id=membership.agency_id, day=day)
-        if mou is not None:
-            return membership, mou
-    return None
+    membership = (
+        Membership.objects.filter(user=user, is_active=True)
+        .annotate(mou_in_force=FilteredRelation("agency__mous", condition=in_force))
+        .filter(mou_in_force__isnull=False)
+        .select_related("agency", "mou_in_force")  # type: ignore[misc]
+        .order_by("pk", "-mou_in_force__valid_from", "-mou_in_force__pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    return membership, membership.mou_in_force
 
 
 def staff_of(agency_id: int) -> QuerySet[Membership]:

@@ -31,8 +31,8 @@ import django
 
 django.setup()
 
+import benchlib  # noqa: E402
 from certificate_render import synthetic_certificate  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from documents.models import Certificate  # noqa: E402
@@ -40,19 +40,7 @@ from documents.tasks import render_certificate  # noqa: E402
 
 
 def start_workers(count: int, queue: str) -> list[subprocess.Popen]:
-    return [
-        subprocess.Popen(
-            [
-                sys.executable, "-m", "celery", "-A", "portal", "worker",
-                "--loglevel=WARNING", "--concurrency=1", "--without-gossip",
-                "--without-mingle", "--without-heartbeat", f"--queues={queue}",
-                f"--hostname=bench-{index}-{uuid.uuid4().hex[:6]}@%h",
-            ],
-            env={**os.environ},
-            cwd=settings.BASE_DIR,
-        )
-        for index in range(count)
-    ]  # fmt: skip
+    return [benchlib.start_celery_worker(queues=queue) for _ in range(count)]
 
 
 def wait_until_ready(ids: list[int], timeout: float) -> None:

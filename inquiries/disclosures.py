@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -62,12 +62,10 @@ def record_disclosure(
     """Append one disclosure to the chain, in the caller's transaction.
 
     The chain head is locked until the caller commits, so concurrent disclosures queue here
-    and each links to the one before it.
+    and each links to the one before it. The lock is taken as late as possible: after the
+    caller's reads, just before the two writes.
     """
-    head = DisclosureChainHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:  # the very first disclosure: make the head, then lock it like any other
-        DisclosureChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
-        head = DisclosureChainHead.objects.select_for_update().get(pk=1)
+    previous_hash = _lock_chain_head()
     record = DisclosureRecord(
         national_code=national_code,
         agency_id=mou.agency_id,
@@ -82,13 +80,32 @@ def record_disclosure(
         confidential=confidential,
         client_ip=client_ip,
         created_at=timezone.now(),
-        previous_hash=head.last_hash,
+        previous_hash=previous_hash,
     )
     record.record_hash = content_hash(record)
     record.save()
-    head.last_hash = record.record_hash
-    head.save(update_fields=["last_hash"])
+    with connection.cursor() as cursor:
+        cursor.execute(_UPDATE_HEAD, [record.record_hash])
     return record
+
+
+# Fixed statements on every lookup: plain SQL spares the ORM's query building (the table name
+# comes from the model, nothing from input).
+_HEAD_TABLE = DisclosureChainHead._meta.db_table
+_LOCK_HEAD = f"SELECT last_hash FROM {_HEAD_TABLE} WHERE id = 1 FOR UPDATE"  # noqa: S608
+_UPDATE_HEAD = f"UPDATE {_HEAD_TABLE} SET last_hash = %s WHERE id = 1"  # noqa: S608
+
+
+def _lock_chain_head() -> str:
+    """Lock the chain head until the transaction ends; the newest record's hash."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LOCK_HEAD)
+        row = cursor.fetchone()
+        if row is None:  # the very first disclosure: make the head, then lock it like any other
+            DisclosureChainHead.objects.get_or_create(pk=1, defaults={"last_hash": GENESIS_HASH})
+            cursor.execute(_LOCK_HEAD)
+            row = cursor.fetchone()
+    return row[0]
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ class LookupForm(forms.Form):
 
     def __init__(self, *args: Any, agency_kind: str, confidential_delay_days: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        # Everything a blank form's HTML depends on besides the language: the page caches it.
+        self.rendering_key = f"{agency_kind}:{confidential_delay_days}"
         self.fields["case_reference"].widget.attrs["dir"] = "ltr"
         if agency_kind in CASE_REFERENCE_REQUIRED:
             self.fields["case_reference"].required = True

@@ -141,6 +141,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Each process's own memory, for page fragments that change only with a deploy (which restarts it).
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "portal-local",
+}
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ------------------------------------------------------------------------------------
