@@ -25,6 +25,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 import portal.sms
+from accounts.models import User
 from agencies import services as agency_services
 from agencies.models import MembershipRole
 from documents import services as document_services
@@ -131,17 +132,19 @@ def _pending_sms_reset(client: Client, world: dict[str, Any]) -> None:
 
 
 def _recently_signed_in(client: Client, world: dict[str, Any]) -> None:
-    # What allauth records at a sign-in; TOTP enrolment asks for one in the last minutes.
+    # What allauth records at a re-authentication; changing how one signs in (password, mobile,
+    # email, TOTP) asks for one in the last minutes.
     session = client.session
+    user = User.objects.get(pk=session["_auth_user_id"])
     session["account_authentication_methods"] = [
         {
             "method": "password",
             "at": time.time(),
-            "username": world["citizen"].national_code,
+            "username": user.national_code,
             "reauthenticated": True,
         }
     ]
-    session["account_authentication_methods_user"] = str(world["citizen"].pk)
+    session["account_authentication_methods_user"] = str(user.pk)
     session.save()
 
 
@@ -204,10 +207,20 @@ FORMS = [
     FormTarget("gov:history", PANEL, _static("gov:history"), form_has="date_from"),
     FormTarget("gov:documents", PANEL, _static("gov:documents")),
     FormTarget(
-        "account_change_password", ("citizen", "operator"), _static("account_change_password")
+        "account_change_password",
+        ("citizen", "operator"),
+        _static("account_change_password"),
+        prepare=_recently_signed_in,
     ),
-    FormTarget("account_change_phone", ("citizen",), _static("account_change_phone")),
-    FormTarget("account_email", ("citizen",), _static("account_email")),
+    FormTarget(
+        "account_change_phone",
+        ("citizen",),
+        _static("account_change_phone"),
+        prepare=_recently_signed_in,
+    ),
+    FormTarget(
+        "account_email", ("citizen",), _static("account_email"), prepare=_recently_signed_in
+    ),
     FormTarget("account_reauthenticate", ("citizen",), _static("account_reauthenticate")),
     FormTarget(
         "mfa_activate_totp",
@@ -490,6 +503,9 @@ TAKES_NO_INPUT = {
     "gov:staff_template": "GET download",
     "gov:redeemed_document": "int path segment",
     "gov:redeemed_document_pdf": "int path segment",
+    "agencies:request_notices_read": "POST without fields",
+    "accounts:password_change": "the path of account_change_password (swept), re-auth wrapper",
+    "usersessions_list": "GET page; POST without fields (signs out the other devices)",
     "account_logout": "POST without fields",
     "account_inactive": "GET page",
     "account_email_verification_sent": "GET page",
