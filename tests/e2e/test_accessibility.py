@@ -159,12 +159,28 @@ def test_the_audit_catches_what_it_should(audited_page):
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
 def test_the_public_pages_pass_the_audit(audited_page, context, live_server, demo, language):
-    use_language(context, audited_page, live_server, language)
+    page = audited_page
+    use_language(context, page, live_server, language)
     audit_pages(
-        audited_page,
+        page,
         language,
-        ["/", "/accounts/login/", "/accounts/signup/", f"/verify/{demo.number}/"],
+        [
+            "/",
+            "/accounts/login/",
+            "/accounts/signup/",
+            "/accounts/password/reset/",
+            f"/verify/{demo.number}/",
+        ],
     )
+    # The sign-in form with its error.
+    page.goto("/accounts/login/")
+    page.locator('[name="login"]').fill(demo.holder_national_code)
+    page.locator('[name="password"]').fill("not the password")
+    page.locator('main form[method="post"] button[type="submit"]').first.click()
+    expect(
+        page.locator("main .alert-danger, main .invalid-feedback, main .errorlist").first
+    ).to_be_visible()
+    audit(page, language)
 
 
 @pytest.mark.parametrize("language", list(LANGUAGES))
@@ -183,6 +199,9 @@ def test_the_citizens_pages_pass_the_audit(audited_page, context, live_server, d
             "/me/inbox/",
             "/me/disclosures/",
             "/agencies/apply/",
+            "/agencies/requests/",
+            "/accounts/password/change/",
+            "/accounts/2fa/",
         ],
     )
 

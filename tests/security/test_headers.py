@@ -263,6 +263,16 @@ def test_an_uploaded_letter_is_downloaded_under_a_name_the_server_made(client, c
     assert "no-store" in response["Cache-Control"]
 
 
+def test_the_retired_isinsured_notice_carries_the_headers_too(client, db):
+    # Served by its own middleware before sessions and the views: still under the same policy.
+    from isinsured.models import RetirementAction, RetirementEvent
+
+    RetirementEvent.objects.create(action=RetirementAction.RETIRED, reason="Cut-over (test).")
+    response = get(client, "/isinsured/inquiry.aspx")
+    assert response.status_code == 410
+    assert_secure_headers(response, signed_in=False)
+
+
 def test_anonymous_pages_are_not_marked_private(client):
     # The rule is for signed-in people; the home page may be cached like any public page.
     response = get(client, "/")
