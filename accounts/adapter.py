@@ -1,11 +1,13 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import User
+from accounts.backends import legacy_username_login_open
+from accounts.models import LegacyAccount, User, legacy_username_key
 from accounts.roles import Role
 from accounts.services import assign_role
 from portal.fields import MobileField
@@ -32,6 +34,22 @@ class AccountAdapter(DefaultAccountAdapter):
             for stage in super().get_login_stages()
         ]
 
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth counts failed sign-ins per typed name. Inside the isinsured window an account
+        # has two (its national code and its old user name): count both as the national code,
+        # or each name would get its own five tries.
+        login = credentials.get("username") or ""
+        if login and legacy_username_login_open():
+            legacy_code = (
+                LegacyAccount.objects.filter(username_key=legacy_username_key(login))
+                .exclude(user__national_code=login)
+                .values_list("user__national_code", flat=True)
+                .first()
+            )
+            if legacy_code and not User.objects.filter(national_code=login).exists():
+                credentials = {**credentials, "username": legacy_code}
+        return super()._get_login_attempts_cache_key(request, **credentials)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         return super().clean_username(clean_national_code(username), shallow=shallow)
 
@@ -53,8 +71,21 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_account_already_exists_sms(self, phone: str) -> None:
-        # Enumeration prevention shows a sign-up with a taken mobile the usual "code sent" page;
-        # the mobile's owner is told instead.
+        # Enumeration prevention shows a sign-up with a taken mobile or national code the usual
+        # "code sent" page; the owner of the mobile, or of the national code, is told instead.
+        if self.get_user_by_phone(phone) is None:
+            national_code = getattr(context.request, "portal_taken_national_code", "")
+            owner = User.objects.filter(
+                national_code=national_code, mobile_verified=True, is_active=True
+            ).first()
+            if owner is not None and owner.mobile:
+                send_templated_sms(
+                    to=owner.mobile,
+                    template_name="signup_with_your_national_code",
+                    context={},
+                    language=owner.language,
+                )
+            return
         send_templated_sms(
             to=phone,
             template_name="account_already_exists",

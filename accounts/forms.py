@@ -1,8 +1,11 @@
 import datetime
 
 from allauth.account import forms as allauth_forms
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import PasswordField, SetPasswordField
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +44,29 @@ class SignupForm(allauth_forms.SignupForm):
         self.fields["birth_date"].help_text = _("As on your national card, e.g. 1370/05/12.")
         self.order_fields(self.field_order)
         self.identity_notice = ""
+        self.taken_national_code = ""
+
+    def clean_username(self) -> str:
+        # A national code that has an account gets the page every sign-up gets ("a code was
+        # sent"), like allauth's taken mobile; the account's owner is told by SMS instead
+        # (AccountAdapter.send_account_already_exists_sms). The page never says which codes
+        # have accounts.
+        value = self.cleaned_data["username"]
+        try:
+            return super().clean_username()
+        except forms.ValidationError as error:
+            if error.code != "username_taken":
+                raise
+        self.taken_national_code = get_adapter().clean_username(value, shallow=True)
+        self.account_already_exists = True
+        return self.taken_national_code
+
+    def try_save(self, request: HttpRequest):
+        request.portal_taken_national_code = self.taken_national_code  # type: ignore[attr-defined]
+        if self.account_already_exists and self.identity_notice:
+            # As AccountAdapter.save_user shows it for a new account: the pages stay alike.
+            messages.info(request, self.identity_notice)
+        return super().try_save(request)
 
     def clean_birth_date(self) -> datetime.date | None:
         birth_date = self.cleaned_data["birth_date"]

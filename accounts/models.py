@@ -89,8 +89,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return role.value in self.roles
 
     @property
-    def requires_mfa(self) -> bool:
+    def has_staff_role(self) -> bool:
+        """Agency staff or admin, committee reviewer, operator, or a superuser."""
         return self.is_superuser or bool(self.roles & {r.value for r in MFA_REQUIRED_ROLES})
+
+    @property
+    def requires_mfa(self) -> bool:
+        return self.has_staff_role
 
 
 def legacy_username_key(username: str) -> str:

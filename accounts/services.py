@@ -3,17 +3,61 @@
 import hashlib
 import hmac
 import secrets
+import time
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.roles import Role
 from portal.sms import send_templated_sms
 
 _RESET_KEY = "accounts:password-reset-sms:{national_code}"
+
+# Session keys of the staff timeouts (accounts.middleware.StaffSessionTimeoutMiddleware).
+SIGNED_IN_AT = "portal_signed_in_at"
+LAST_SEEN_AT = "portal_last_seen_at"
+STAFF_SESSION = "portal_staff_session"
+
+
+def start_session_clock(request: HttpRequest, *, user: User) -> None:
+    """Note when this session signed in, and whether as staff, for the staff timeouts."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN_AT] = now
+    request.session[STAFF_SESSION] = user.has_staff_role
+
+
+def end_all_sessions(*, user: User) -> int:
+    """Sign the user out everywhere: every session allauth.usersessions knows, on every device.
+
+    Each sign-in through allauth (the sign-in form, the admin's, sign-up, password reset) is
+    recorded there; a session that somehow is not would still stop working once the account is
+    inactive, as Django's backends refuse inactive users.
+    """
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    for session in sessions:
+        session.end()
+    return len(sessions)
+
+
+def end_current_session(request: HttpRequest) -> None:
+    """Sign out this session only (a timeout), without the sign-out-everywhere of logging out."""
+    if request.session.session_key:
+        UserSession.objects.filter(session_key=request.session.session_key).delete()
+    request.session.flush()
+    request.user = AnonymousUser()
+
+
+@transaction.atomic
+def deactivate_account(*, user: User) -> None:
+    """Turn an account off; its sessions end at once (also when done in the admin: signals.py)."""
+    user.is_active = False
+    user.save(update_fields=["is_active"])
 
 
 def _code_digest(code: str) -> str:

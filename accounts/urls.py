@@ -6,6 +6,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
+    # Before allauth's own URL of the same path (portal/urls.py includes this module first).
+    path("accounts/password/change/", views.password_change, name="password_change"),
     path("accounts/password/reset/sms/", views.password_reset_by_sms, name="password_reset_sms"),
     path(
         "accounts/password/reset/sms/confirm/",

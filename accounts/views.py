@@ -1,4 +1,6 @@
 from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
+from allauth.account.views import PasswordChangeView
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,14 @@ from accounts import services
 from accounts.forms import PasswordResetBySmsForm, PasswordResetCodeForm
 
 _PENDING_RESET = "password_reset_sms_national_code"
+
+
+# allauth's password change asks for the current password but does not rate-limit that guess,
+# and skips its own re-authentication: here it needs a fresh one, like the email, mobile and
+# two-factor pages (ACCOUNT_REAUTHENTICATION_TIMEOUT).
+password_change = login_required(
+    reauthentication_required(PasswordChangeView.as_view(), app="allauth.account")
+)
 
 
 @login_required

@@ -121,6 +121,57 @@ def _require_status(obj: Any, allowed: Iterable[str], message: str) -> None:
 # --- Notices -----------------------------------------------------------------------------------
 
 
+def _send_after_commit(task: Any, object_id: int) -> None:
+    """Queue `task(object_id)` once the row is committed. If the broker is down the page still
+    answers: the row stays marked unsent and `resend_unsent_messages` queues it again later."""
+    transaction.on_commit(lambda: task.delay(object_id), robust=True)
+
+
+def resend_unsent_messages(*, older_than: datetime.timedelta) -> int:
+    """Queue again every notice, invitation and operators' email whose task never claimed it
+    (the broker was down when it was made); returns how many. Each task claims its row once, so
+    a message that is merely slow is not sent twice."""
+    from agencies import tasks
+
+    before = timezone.now() - older_than
+    pending: list[tuple[Any, Iterable[int]]] = [
+        (
+            tasks.deliver_notice,
+            Notice.objects.filter(delivered_at=None, created_at__lt=before).values_list(
+                "pk", flat=True
+            ),
+        ),
+        (
+            tasks.send_invitation,
+            Invitation.objects.filter(
+                sent_at=None,
+                revoked_at=None,
+                used_at=None,
+                created_at__lt=before,
+                expires_at__gt=timezone.now(),
+            ).values_list("pk", flat=True),
+        ),
+        (
+            tasks.notify_operators_of_mou,
+            Mou.objects.filter(it_notified_at=None, recorded_at__lt=before).values_list(
+                "pk", flat=True
+            ),
+        ),
+        (
+            tasks.notify_operators_of_staff_list,
+            StaffList.objects.filter(it_notified_at=None, submitted_at__lt=before).values_list(
+                "pk", flat=True
+            ),
+        ),
+    ]
+    queued = 0
+    for task, object_ids in pending:
+        for object_id in list(object_ids):
+            task.delay(object_id)
+            queued += 1
+    return queued
+
+
 def _post_notice(
     *,
     recipient: User,
@@ -139,7 +190,7 @@ def _post_notice(
         )
     from agencies import tasks
 
-    transaction.on_commit(lambda: tasks.deliver_notice.delay(notice.pk))
+    _send_after_commit(tasks.deliver_notice, notice.pk)
     return notice
 
 
@@ -446,7 +497,7 @@ def record_mou(
         )
     from agencies import tasks
 
-    transaction.on_commit(lambda: tasks.notify_operators_of_mou.delay(mou.pk))
+    _send_after_commit(tasks.notify_operators_of_mou, mou.pk)
     return mou
 
 
@@ -572,7 +623,7 @@ def submit_staff_list(
         staff_list_row.save()
     from agencies import tasks
 
-    transaction.on_commit(lambda: tasks.notify_operators_of_staff_list.delay(staff_list.pk))
+    _send_after_commit(tasks.notify_operators_of_staff_list, staff_list.pk)
     return staff_list
 
 
@@ -709,7 +760,7 @@ def invite_member(*, membership: Membership) -> Invitation:
     )
     from agencies import tasks
 
-    transaction.on_commit(lambda: tasks.send_invitation.delay(invitation.pk))
+    _send_after_commit(tasks.send_invitation, invitation.pk)
     return invitation
 
 

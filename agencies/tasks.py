@@ -1,5 +1,7 @@
 """Thin, idempotent tasks: each loads by id and calls a service that claims its work once."""
 
+import datetime
+
 from celery import shared_task
 
 from agencies import services
@@ -29,3 +31,9 @@ def remind_expiring_mous() -> int:
 @shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
 def notify_operators_of_staff_list(staff_list_id: int) -> bool:
     return services.notify_operators_of_staff_list(staff_list_id=staff_list_id)
+
+
+@shared_task
+def resend_unsent_messages() -> int:
+    """Every 15 minutes (beat): messages whose task never reached the broker, queued again."""
+    return services.resend_unsent_messages(older_than=datetime.timedelta(minutes=10))

@@ -72,6 +72,9 @@ def count_lookup(
     if used == per_day + 1:  # INCR is atomic: exactly one request sees this number
         agency_id = mou.agency_id
         transaction.on_commit(
-            lambda: tasks.notify_operators_of_daily_limit.delay(agency_id, day.isoformat(), per_day)
+            lambda: tasks.notify_operators_of_daily_limit.delay(
+                agency_id, day.isoformat(), per_day
+            ),
+            robust=True,  # the lookup itself must not fail because the broker is down
         )
     return LimitExceeded(LimitKind.PER_DAY, per_day)

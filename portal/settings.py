@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "csp",
     "portal",
     "accounts",
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "portal.security_headers.PrivatePagesNotStoredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.StaffSessionTimeoutMiddleware",
     "accounts.middleware.RequireMFAForStaffRolesMiddleware",
 ]
 # After the cut-over, /isinsured/... and the legacy host names get the "service moved" page.
@@ -161,10 +163,23 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
-# A task that is not acknowledged within this time is redelivered; it must be longer than the
-# longest task, or a slow task would run twice at once.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 4}
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = CELERY_BROKER_TRANSPORT_OPTIONS
+# A task that is not acknowledged within this time is redelivered (a worker that was killed mid-
+# task); it must be longer than the longest task, or a slow task would run twice at once.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 4)
+}
+# Sending a task subscribes to its result; with Redis down, the default policy (20 retries, one a
+# second) would hold a request for 20 s. One quick retry, then the send fails and the caller
+# copes (documents: housekeeping re-sends the render; tests/reliability/test_redis_outage.py).
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "retry_policy": {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 0.5,
+    },
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Tehran"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
@@ -178,6 +193,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "expire-documents": {
         "task": "documents.tasks.expire_documents",
+        "schedule": crontab(minute="*/15"),
+    },
+    "agencies-resend-unsent-messages": {
+        "task": "agencies.tasks.resend_unsent_messages",
         "schedule": crontab(minute="*/15"),
     },
 }
@@ -230,6 +249,9 @@ ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 # Six digits, as Iranian banks and services send them: easy to read off a phone and to type.
 ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_PREVENT_ENUMERATION = True
+# Failed sign-ins (the Django admin's too: it goes through allauth's form): 10 a minute from one
+# client address, 5 per account in 5 minutes. A successful sign-in takes back only its own
+# attempt, so interleaving the right password does not reset the per-account count.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -238,6 +260,25 @@ ACCOUNT_RATE_LIMITS = {
 }
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Changing the password, email or mobile asks for the password (or a TOTP code) again unless
+# the person authenticated within the timeout; two-factor changes always do (allauth.mfa's own
+# MFA_REAUTHENTICATION_REQUIRED, on by default).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", default=300)
+# The sign-in's client address (rate limits, sessions list, disclosure log): X-Forwarded-For is
+# ignored unless this many proxies of ours sit in front of the portal.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
+# allauth.usersessions lists each signed-in session to its owner (/accounts/sessions/) and ends
+# them all on sign-out and deactivation (accounts/signals.py). Activity tracking would write to
+# the database on every request: off.
+USERSESSIONS_TRACK_ACTIVITY = False
+# Staff roles (accounts.roles.MFA_REQUIRED_ROLES) are signed out after this long without a
+# request, and this long after signing in whatever they do; citizens keep the browser session.
+STAFF_SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("STAFF_SESSION_IDLE_MINUTES", default=30))
+STAFF_SESSION_ABSOLUTE_TIMEOUT = timedelta(
+    hours=env.int("STAFF_SESSION_ABSOLUTE_HOURS", default=12)
+)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 

@@ -1,11 +1,18 @@
 """The agencies' tasks: safe to run twice, and run by a real worker."""
 
+import datetime
+import os
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 
 import portal.sms
-from agencies import tasks
-from agencies.models import Notice
-from tests.conftest import make_user
+from agencies import services, tasks
+from agencies.models import Invitation, Notice
+from tests.conftest import _test_database_url, make_user
+from tests.faults import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +105,41 @@ def test_an_mou_that_ends_soon_is_reminded_once(
 def test_the_daily_reminder_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["agencies-remind-expiring-mous"]
     assert entry["task"] == tasks.remind_expiring_mous.name
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)  # the subprocess reads the committed membership
+def test_an_invitation_made_while_the_broker_is_down_is_kept_and_sent_later(staff_membership):
+    invite = (
+        "from agencies import services; from agencies.models import Membership; "
+        f"services.invite_member(membership=Membership.objects.get(pk={staff_membership.pk}))"
+    )
+    made = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", invite],
+        env={
+            **os.environ,
+            "DATABASE_URL": _test_database_url(),
+            "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "PORTAL_TESTING": "1",
+            "PORTAL_ENV_FILE": "",
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert made.returncode == 0, made.stderr[-2000:]
+    invitation = Invitation.objects.get(membership=staff_membership)
+    assert invitation.sent_at is None
+
+    fresh = Notice.objects.create(recipient=staff_membership.user, subject="Fresh", body="Body.")
+    assert services.resend_unsent_messages(older_than=datetime.timedelta(minutes=10)) == 0
+    # The invitation, the notice and the fixture's MoU (made without its operators' email).
+    assert services.resend_unsent_messages(older_than=datetime.timedelta(0)) == 3
+
+    invitation.refresh_from_db()
+    fresh.refresh_from_db()
+    mou = staff_membership.agency.mous.get()
+    assert invitation.sent_at and fresh.delivered_at and mou.it_notified_at
+    assert services.resend_unsent_messages(older_than=datetime.timedelta(0)) == 0

@@ -1,6 +1,7 @@
 """The render task through real Celery workers on PostgreSQL and Redis."""
 
 import os
+import re
 import subprocess
 import time
 import uuid
@@ -60,7 +61,11 @@ def _start_worker(*, queue: str, log: Path, **env: str) -> tuple[subprocess.Pope
     )
 
 
-def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
+KILLS = 3
+VISIBILITY_SECONDS = 6  # the test's workers redeliver a dead worker's render after this long
+
+
+def test_workers_killed_mid_render_again_and_again_leave_one_pdf(
     citizen, transactional_db, worker_media, monkeypatch, tmp_path, tasks_to_the_broker
 ):
     from documents.tasks import render_certificate
@@ -70,56 +75,62 @@ def test_a_worker_killed_mid_render_leaves_the_certificate_to_another_worker(
     # The certificate's own enqueue is held back: the task goes to this test's queue only.
     monkeypatch.setattr(services, "_enqueue_render", lambda certificate_id: None)
     certificate = services.issue_certificate(holder=citizen, language="fa")
-
-    first, _ = _start_worker(queue=queue, log=log, SLOW_RENDER_SECONDS="60")
-    second = None
+    # Every worker takes over a claim older than 5 s and gets back an unacknowledged message
+    # older than VISIBILITY_SECONDS; the killed ones sleep a minute in each render.
+    timing = {
+        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS),
+        "CERTIFICATE_RENDER_STALE_SECONDS": "5",
+    }
+    render_certificate.apply_async(args=(certificate.pk,), queue=queue)
+    worker = None
     try:
-        render_certificate.apply_async(args=(certificate.pk,), queue=queue)
+        for kill in range(1, KILLS + 1):
+            worker, _ = _start_worker(queue=queue, log=log, SLOW_RENDER_SECONDS="60", **timing)
 
-        def rendering() -> bool:
+            def claimed(attempt: int = kill) -> bool:
+                certificate.refresh_from_db()
+                return (
+                    certificate.rendering_attempts == attempt
+                    and certificate.rendering_status == Certificate.Rendering.RENDERING
+                )
+
+            wait_for(
+                claimed,
+                timeout=60,
+                what=f"worker {kill} to claim the render:\n{log.read_text()[-3000:]}",
+            )
+            kill_group(worker)  # SIGKILL: no acknowledgement, no cleanup, no on_failure
             certificate.refresh_from_db()
-            return certificate.rendering_status == Certificate.Rendering.RENDERING
+            assert certificate.rendering_status == Certificate.Rendering.RENDERING
+            assert _files_of(certificate) == []
 
-        wait_for(
-            rendering,
-            timeout=60,
-            what=f"the first worker to claim the render:\n{log.read_text()[-3000:]}",
-        )
-        kill_group(first)  # SIGKILL: no acknowledgement, no cleanup, no on_failure
-        certificate.refresh_from_db()
-        assert certificate.rendering_status == Certificate.Rendering.RENDERING
-        assert _files_of(certificate) == []
+            # The unacknowledged message comes back once it is older than the visibility
+            # timeout. A worker looks for such messages as it starts (then only every 100 s),
+            # so the next one starts once the message is old enough.
+            claimed_at = certificate.rendering_started_at
+            assert claimed_at is not None
+            while (timezone.now() - claimed_at).total_seconds() < VISIBILITY_SECONDS + 0.5:
+                time.sleep(0.2)
 
-        # The unacknowledged message comes back once it is older than the broker's visibility
-        # timeout (4 x the hard time limit: 12 s for the second worker), and the dead worker's
-        # claim is stale by then. A worker looks for such messages as it starts (then only every
-        # 100 s), so it starts once the message is old enough.
-        claimed_at = certificate.rendering_started_at
-        assert claimed_at is not None
-        while (timezone.now() - claimed_at).total_seconds() < 13:
-            time.sleep(0.5)
-        second, _ = _start_worker(
-            queue=queue,
-            log=log,
-            CELERY_TASK_TIME_LIMIT="3",
-            CELERY_TASK_SOFT_TIME_LIMIT="2",
-            CERTIFICATE_RENDER_STALE_SECONDS="5",
-        )
+        worker, _ = _start_worker(queue=queue, log=log, **timing)
 
         def ready() -> bool:
             certificate.refresh_from_db()
             return certificate.rendering_status == Certificate.Rendering.READY
 
-        wait_for(ready, timeout=90, what=f"the second worker to finish:\n{log.read_text()[-3000:]}")
+        wait_for(ready, timeout=90, what=f"the last worker to finish:\n{log.read_text()[-3000:]}")
     finally:
-        kill_group(first)
-        if second is not None:
-            second.terminate()
+        if worker is not None:
+            worker.terminate()
             try:
-                second.wait(timeout=20)
+                worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                kill_group(second)
+                kill_group(worker)
 
     assert len(_files_of(certificate)) == 1
-    assert certificate.rendering_attempts == 2
+    assert certificate.rendering_attempts == KILLS + 1
     assert certificate.pdf.name == f"certificates/{_files_of(certificate)[0].name}"
+    # One delivery per worker: each dead worker's message came back once, and only once.
+    output = log.read_text()
+    assert len(re.findall(r"render_certificate\[[0-9a-f-]+\] received", output)) == KILLS + 1
+    assert len(re.findall(r"render_certificate\[[0-9a-f-]+\] succeeded", output)) == 1

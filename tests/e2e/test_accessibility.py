@@ -202,6 +202,7 @@ def test_the_citizens_pages_pass_the_audit(audited_page, context, live_server, d
             "/agencies/requests/",
             "/accounts/password/change/",
             "/accounts/2fa/",
+            "/accounts/sessions/",
         ],
     )
 

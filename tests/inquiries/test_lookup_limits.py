@@ -129,6 +129,7 @@ def test_the_daily_limit_opens_again_the_next_day_and_tells_operators_again(
         assert client.post(URL, lookup_data()).status_code == 200
         assert client.post(URL, lookup_data()).status_code == 429
         _english_on_a_fixed_clock.shift(datetime.timedelta(days=1))
+        client.force_login(agency_staff)  # a day later the staff session has timed out
         assert client.post(URL, lookup_data()).status_code == 200
         assert client.post(URL, lookup_data()).status_code == 429
     assert len(mail.outbox) == 2

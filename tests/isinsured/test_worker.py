@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
+from django.db.models import Max
 from django.utils import timezone, translation
 
 from accounts.models import User
@@ -56,7 +57,11 @@ def _start_worker(*, queue: str, log: Path, **env: str) -> subprocess.Popen:
     return process
 
 
-def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
+KILLS = 3
+VISIBILITY_SECONDS = 6  # the test's workers redeliver a dead worker's chunk after this long
+
+
+def test_workers_killed_mid_chunk_again_and_again_lose_nothing_and_apply_each_user_once(
     operator, transactional_db, monkeypatch, tmp_path, tasks_to_the_broker
 ):
     queue = f"isinsured-kill-{uuid.uuid4().hex[:8]}"
@@ -75,39 +80,47 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
     from isinsured.tasks import apply_chunk
 
     chunks = list(run.chunks.order_by("number"))
-    first = _start_worker(
-        queue=queue, log=log, SLOW_CHUNK_SECONDS="120", ISINSURED_PAUSE_FILE=str(pause_file)
-    )
-    second = None
+    timing = {"CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_SECONDS)}
+    # Each of these workers pauses inside the first chunk it takes, after its first row.
+    slow = {"SLOW_CHUNK_SECONDS": "120", "ISINSURED_PAUSE_FILE": str(pause_file), **timing}
+    worker = None
     try:
-        apply_chunk.apply_async(args=(chunks[0].pk,), queue=queue)
-        wait_for(
-            pause_file.exists,
-            timeout=90,
-            what=f"the first worker to pause mid-chunk:\n{log.read_text()[-3000:]}",
-        )
-        for chunk in chunks[1:]:
-            apply_chunk.apply_async(args=(chunk.pk,), queue=queue)
-        kill_group(first)  # SIGKILL inside the chunk's transaction: no commit, no ack
-        chunks[0].refresh_from_db()
-        assert chunks[0].applied_at is None
-        assert chunks[0].attempts == 1
-        assert (
-            not MigrationRow.objects.filter(chunk=chunks[0])
-            .exclude(state=RowState.PENDING)
-            .exists()
-        )
-        assert User.objects.count() == 1  # the operator: the first row was rolled back
+        for kill in range(1, KILLS + 1):
+            worker = _start_worker(queue=queue, log=log, **slow)
+            if kill == 1:
+                apply_chunk.apply_async(args=(chunks[0].pk,), queue=queue)
+            wait_for(
+                pause_file.exists,
+                timeout=90,
+                what=f"worker {kill} to pause mid-chunk:\n{log.read_text()[-3000:]}",
+            )
+            if kill == 1:
+                for chunk in chunks[1:]:
+                    apply_chunk.apply_async(args=(chunk.pk,), queue=queue)
+            kill_group(worker)  # SIGKILL inside the chunk's transaction: no commit, no ack
+            pause_file.unlink()
 
-        # The unacknowledged message comes back once it is older than the broker's visibility
-        # timeout (4 x the hard time limit: 40 s for the second worker). A worker looks for such
-        # messages as it starts, so it starts once the message is old enough.
-        started_at = chunks[0].started_at
-        assert started_at is not None
-        while (timezone.now() - started_at).total_seconds() < 41:
-            time.sleep(0.5)
-        second = _start_worker(
-            queue=queue, log=log, CELERY_TASK_TIME_LIMIT="10", CELERY_TASK_SOFT_TIME_LIMIT="9"
+            # Each kill rolled its chunk back whole: nothing applied, every row still pending.
+            assert not MigrationChunk.objects.filter(run=run, applied_at__isnull=False).exists()
+            chunk_rows = MigrationRow.objects.filter(chunk__run=run)
+            assert not chunk_rows.exclude(state=RowState.PENDING).exists()
+            assert User.objects.count() == 1  # the operator
+            assert sum(run.chunks.values_list("attempts", flat=True)) == kill
+
+            # The unacknowledged message comes back once it is older than the visibility
+            # timeout. A worker looks for such messages as it starts (then only every 100 s),
+            # so the next one starts once the message is old enough.
+            started_at = run.chunks.aggregate(last=Max("started_at"))["last"]
+            assert started_at is not None
+            while (timezone.now() - started_at).total_seconds() < VISIBILITY_SECONDS + 0.5:
+                time.sleep(0.2)
+
+        worker = _start_worker(
+            queue=queue,
+            log=log,
+            CELERY_TASK_TIME_LIMIT="10",
+            CELERY_TASK_SOFT_TIME_LIMIT="9",
+            **timing,
         )
 
         def done() -> bool:
@@ -116,16 +129,14 @@ def test_a_worker_killed_mid_chunk_loses_nothing_and_the_chunk_is_applied_once(
 
         wait_for(done, timeout=120, what=f"the run to finish:\n{log.read_text()[-3000:]}")
     finally:
-        kill_group(first)
-        if second is not None:
-            second.terminate()
+        if worker is not None:
+            worker.terminate()
             try:
-                second.wait(timeout=20)
+                worker.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                kill_group(second)
+                kill_group(worker)
 
-    chunks[0].refresh_from_db()
-    assert chunks[0].attempts == 2
+    assert sum(run.chunks.values_list("attempts", flat=True)) == len(chunks) + KILLS
     assert MigrationChunk.objects.filter(run=run, applied_at=None).count() == 0
     assert run.rows.filter(state=RowState.APPLIED).count() == 6
     assert User.objects.count() == 7

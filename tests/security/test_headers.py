@@ -153,6 +153,7 @@ def pages_of(role: str, certificate: Certificate) -> list[str]:
             "/agencies/requests/",
             "/accounts/password/change/",
             "/accounts/2fa/",
+            "/accounts/sessions/",
             "/gov/",  # refused: the 403 page
         ]
     if role == "agency_staff":
