@@ -27,3 +27,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         **{name: "ok" if up else "down" for name, up in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused for its missing or stale CSRF token: our 403 page in the visitor's
+    language, instead of Django's English one (whose inline style the CSP would block)."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,40 @@
+"""Response headers Django does not set by itself (the Content-Security-Policy is django-csp's)."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+
+class PermissionsPolicyMiddleware:
+    """Switches off the browser features that no page of the portal uses (camera, location...)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class PrivatePagesNotStoredMiddleware:
+    """Nothing answered to a signed-in person is kept by the browser or any cache on the way.
+
+    A signed-in person's pages hold their own data or, in the panel and the admin, other
+    people's: a back button on a shared computer, or a proxy's cache, must not show them again.
+    One rule here instead of a decorator on every personal view, so a new view cannot forget it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response
