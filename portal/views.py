@@ -6,12 +6,6 @@ from django.views.decorators.http import require_GET
 from portal import health
 
 
-def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """A refused CSRF check gets the portal's own 403 page, in the visitor's language, rather
-    than Django's bare English one (CSRF_FAILURE_VIEW)."""
-    return render(request, "403.html", status=403)
-
-
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
