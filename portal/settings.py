@@ -276,9 +276,9 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = env.int("ACCOUNT_REAUTHENTICATION_TIMEOUT", d
 # ignored unless this many proxies of ours sit in front of the portal.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
-# allauth.usersessions lists each signed-in session to its owner (/accounts/sessions/) and ends
-# them all on sign-out and deactivation (accounts/signals.py). Activity tracking would write to
-# the database on every request: off.
+# allauth.usersessions lists each signed-in session to its owner (/accounts/sessions/), who can
+# sign the other devices out; deactivating an account ends them all (accounts/signals.py).
+# Activity tracking would write to the database on every request: off.
 USERSESSIONS_TRACK_ACTIVITY = False
 # Staff roles (accounts.roles.MFA_REQUIRED_ROLES) are signed out after this long without a
 # request, and this long after signing in whatever they do; citizens keep the browser session.
