@@ -45,6 +45,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Stored as +989xxxxxxxxx."),
     )
     mobile_verified = models.BooleanField(_("mobile verified"), default=False)
+    identity_verified_at = models.DateTimeField(
+        _("identity proven at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the person proved this national code is theirs: the SMS code proved the "
+            "mobile, and the identity service confirmed the mobile is registered to the code."
+        ),
+    )
     email = models.EmailField(_("email address"), blank=True)
     language = models.CharField(_("preferred language"), max_length=8, default="fa")
     is_staff = models.BooleanField(
@@ -87,6 +96,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.roles
+
+    @property
+    def identity_proven(self) -> bool:
+        """Whether this account has proven it is the person its national code names."""
+        return self.identity_verified_at is not None
 
     @property
     def has_staff_role(self) -> bool:
@@ -142,3 +156,20 @@ class LegacyAccount(models.Model):
         if "update_fields" in kwargs and "username" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "username_key"}
         super().save(*args, **kwargs)
+
+
+class DemoIdentityPair(models.Model):
+    """A (national code, mobile) pair the demo identity backend confirms; `seed_demo` fills it."""
+
+    national_code = models.CharField(_("national code"), max_length=10)
+    mobile = models.CharField(_("mobile number"), max_length=13)
+
+    class Meta:
+        verbose_name = _("demo identity pair")
+        verbose_name_plural = _("demo identity pairs")
+        constraints = [
+            models.UniqueConstraint(fields=["national_code", "mobile"], name="demo_identity_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.national_code} {self.mobile}"

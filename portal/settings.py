@@ -297,6 +297,19 @@ MFA_FORMS = {
 }
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services portal"
 
+# The identity service that says whether a mobile line is registered to a national code
+# (accounts/identity/): "demo", "http", "locmem" or a dotted path. The demo backend is the default
+# only in development and tests; with DEBUG off it must be named, and `check --deploy` warns.
+IDENTITY_BACKEND = env.str("IDENTITY_BACKEND", default="demo" if DEBUG or TESTING else "")
+if not IDENTITY_BACKEND:
+    raise ImproperlyConfigured(
+        "DEBUG is off but IDENTITY_BACKEND is not set. Set IDENTITY_BACKEND=http with "
+        "IDENTITY_HTTP_URL and IDENTITY_HTTP_TOKEN (or IDENTITY_BACKEND=demo for a trial)."
+    )
+IDENTITY_HTTP_URL = env.str("IDENTITY_HTTP_URL", default="")
+IDENTITY_HTTP_TOKEN = env_secret("IDENTITY_HTTP_TOKEN")
+IDENTITY_HTTP_TIMEOUT = env.float("IDENTITY_HTTP_TIMEOUT", default=5.0)
+
 # The callable that checks a sign-up's identity (national code + birth date): accounts/identity.py.
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
     "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"

@@ -14,8 +14,10 @@ import uuid
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 import portal.sms
+from accounts.identity.backends import locmem as identity_service
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import assign_role
@@ -72,8 +74,10 @@ def clear_cache() -> None:
 def _fresh_state():
     clear_cache()
     portal.sms.outbox.clear()
+    identity_service.reset()
     yield
     portal.sms.outbox.clear()
+    identity_service.reset()
 
 
 # --- The cast ----------------------------------------------------------------------------------
@@ -82,6 +86,9 @@ PASSWORD = "correct horse battery staple 42"
 
 
 def make_user(national_code: str, mobile: str, role: Role | None = None, **fields) -> User:
+    """An account that has proven its identity: its mobile is registered to its national code."""
+    identity_service.register(national_code, mobile)
+    fields.setdefault("identity_verified_at", timezone.now())
     user = User.objects.create_user(
         national_code, PASSWORD, mobile=mobile, mobile_verified=True, **fields
     )

@@ -9,3 +9,4 @@ os.environ.setdefault("SMS_BACKEND", "portal.sms.backends.locmem.SmsBackend")
 # Tasks run in-process unless a test asks for the real worker (the `celery_worker` fixture).
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("CACHE_KEY_PREFIX", "portal-test")
+os.environ.setdefault("IDENTITY_BACKEND", "locmem")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.outbound import opener as _opener
 from portal.sms import SmsMessage
 from portal.sms.backends.base import BaseSmsBackend
 
@@ -15,20 +16,6 @@ logger = logging.getLogger(__name__)
 
 class SmsGatewayError(Exception):
     pass
-
-
-class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
-    """Treats a redirect as a failure.
-
-    A gateway that redirects is misconfigured; following would turn the POST into a GET that
-    counts as sent, and carry the bearer token to wherever the Location points.
-    """
-
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None  # the 3xx then surfaces as an HTTPError
-
-
-_opener = urllib.request.build_opener(_RefuseRedirects)
 
 
 class SmsBackend(BaseSmsBackend):
