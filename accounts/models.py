@@ -98,6 +98,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return role.value in self.roles
 
     @property
+    def is_committee_reviewer(self) -> bool:
+        """May review agencies' requests and record, suspend or end MoUs."""
+        return self.is_active and (self.is_superuser or self.has_role(Role.COMMITTEE_REVIEWER))
+
+    @property
+    def is_operator(self) -> bool:
+        """IT: grants staff lists, removes access, runs the isinsured migration."""
+        return self.is_active and (self.is_superuser or self.has_role(Role.OPERATOR))
+
+    @property
     def identity_proven(self) -> bool:
         """Whether this account has proven it is the person its national code names."""
         return self.identity_verified_at is not None

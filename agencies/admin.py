@@ -31,14 +31,15 @@ from agencies.models import (
     Membership,
     Mou,
     MouEvent,
-    MouStatus,
     RemovalRequest,
     RemovalRequestStatus,
+    RequestEvent,
     RequestStatus,
     StaffList,
     StaffListRow,
     StaffListStatus,
 )
+from agencies.models.mou import MouQuerySet
 from agencies.scopes import scope_labels
 from agencies.selectors import today
 from portal.digits import to_ascii_digits
@@ -52,11 +53,11 @@ def _user(request: HttpRequest) -> User:
 
 
 def _committee(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and services.is_committee_reviewer(request.user)
+    return request.user.is_authenticated and request.user.is_committee_reviewer
 
 
 def _operator(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and services.is_operator(request.user)
+    return request.user.is_authenticated and request.user.is_operator
 
 
 class JalaliDatesMixin:
@@ -118,13 +119,35 @@ class DecisionInline(ReadOnlyInline):
         return format_date(obj.decided_at, with_time=True)
 
 
+class RequestEventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ("action", "actor", "happened_on", "changed_since")
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("History")
+
+    @admin.display(description=gettext_lazy("at"))
+    def happened_on(self, obj: RequestEvent) -> str:
+        return format_date(obj.at, with_time=True)
+
+    @admin.display(description=gettext_lazy("what the committee had seen, where it differs now"))
+    def changed_since(self, obj: RequestEvent) -> str:
+        fields = AccessRequest._meta
+        lines = [
+            f"{fields.get_field(name).verbose_name}: {value}"
+            for name, value in obj.previous_details.items()
+            if str(value) != str(getattr(obj.request, name))
+            and not (name == "letter" and value == obj.request.letter.name)
+        ]
+        return "\n".join(lines) or "—"
+
+
 @admin.register(AccessRequest)
 class AccessRequestAdmin(admin.ModelAdmin):
     list_display = ("agency_name", "legal_id", "agency_kind", "status", "submitted_on", "applicant")
     list_filter = ("status", "agency_kind")
     search_fields = ("agency_name", "legal_id", "applicant__national_code", "contact_name")
     list_select_related = ("applicant",)
-    inlines = [DecisionInline]
+    inlines = [DecisionInline, RequestEventInline]
     fieldsets = (
         (None, {"fields": ("status", "agency", "applicant", "submitted_on")}),
         (
@@ -243,15 +266,12 @@ class AccessRequestAdmin(admin.ModelAdmin):
         access_request = self.get_object(request, object_id)
         extra = {
             "can_start_review": access_request is not None
-            and access_request.status in {RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED},
-            "can_decide": access_request is not None
-            and access_request.status == RequestStatus.IN_REVIEW,
-            "can_reopen": access_request is not None
-            and access_request.status in {RequestStatus.APPROVED, RequestStatus.REJECTED}
-            and not Mou.objects.filter(access_request=access_request).exists(),
+            and access_request.allows("start_review"),
+            "can_decide": access_request is not None and access_request.allows("approve"),
+            "can_reopen": access_request is not None and access_request.allows("reopen"),
             "can_record_mou": access_request is not None
             and access_request.status == RequestStatus.APPROVED
-            and not Mou.objects.filter(access_request=access_request).exists(),
+            and not access_request.has_mou,
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
@@ -540,9 +560,13 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
     def signed_on_display(self, obj: Mou) -> str:
         return format_date(obj.signed_on)
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        mous = cast(MouQuerySet, super().get_queryset(request))
+        return mous.with_in_force_on(today())
+
     @admin.display(description=gettext_lazy("in force today"), boolean=True)
     def in_force_today(self, obj: Mou) -> bool:
-        return obj.is_active_on(today())
+        return obj.in_force  # type: ignore[attr-defined]
 
     @admin.display(description=gettext_lazy("actioned by IT"), boolean=True)
     def it_actioned(self, obj: Mou) -> bool:
@@ -589,9 +613,9 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
             extra = {
                 "is_committee": _committee(request),
                 "is_operator": _operator(request),
-                "can_suspend": mou.status == MouStatus.ACTIVE,
-                "can_reinstate": mou.status == MouStatus.SUSPENDED,
-                "can_end": mou.status != MouStatus.ENDED,
+                "can_suspend": mou.allows("suspend"),
+                "can_reinstate": mou.allows("reinstate"),
+                "can_end": mou.allows("end"),
                 "can_mark_actioned": mou.it_actioned_at is None,
             }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import FilteredRelation, Q, QuerySet
+from django.db.models import FilteredRelation, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -11,13 +11,12 @@ from agencies.models import (
     AccessRequest,
     Membership,
     Mou,
-    MouStatus,
     Notice,
     RemovalRequestStatus,
     StaffList,
     StaffListStatus,
+    mou_in_force_on,
 )
-from agencies.services import is_committee_reviewer
 
 
 def today() -> datetime.date:
@@ -32,7 +31,7 @@ def request_for_user(*, user: User, pk: int) -> AccessRequest:
     """The request if the user is its applicant or a committee reviewer; 404 for anyone else,
     so nobody learns which ids exist."""
     queryset = AccessRequest.objects.select_related("applicant", "agency")
-    if not is_committee_reviewer(user):
+    if not user.is_committee_reviewer:
         queryset = queryset.filter(applicant=user)
     try:
         return queryset.get(pk=pk)
@@ -50,11 +49,7 @@ def latest_notices_of(user: User, *, limit: int = 20) -> QuerySet[Notice]:
 
 
 def active_mous_on(day: datetime.date) -> QuerySet[Mou]:
-    return Mou.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
-        status=MouStatus.ACTIVE,
-        valid_from__lte=day,
-    )
+    return Mou.objects.in_force_on(day)
 
 
 def active_mou_for(*, agency_id: int, day: datetime.date | None = None) -> Mou | None:
@@ -76,9 +71,7 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
     if not user.is_authenticated or not user.is_active:
         return None
     day = today()
-    in_force = Q(agency__mous__status=MouStatus.ACTIVE, agency__mous__valid_from__lte=day) & (
-        Q(agency__mous__valid_until__isnull=True) | Q(agency__mous__valid_until__gte=day)
-    )
+    in_force = mou_in_force_on(day, prefix="agency__mous__")
     membership = (
         Membership.objects.filter(user=user, is_active=True)
         .annotate(mou_in_force=FilteredRelation("agency__mous", condition=in_force))

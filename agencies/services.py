@@ -28,6 +28,8 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import assign_role
 from agencies.models import (
+    MOU_TRANSITIONS,
+    REQUEST_TRANSITIONS,
     AccessRequest,
     Agency,
     Decision,
@@ -43,6 +45,8 @@ from agencies.models import (
     Notice,
     RemovalRequest,
     RemovalRequestStatus,
+    RequestAction,
+    RequestEvent,
     RequestStatus,
     StaffList,
     StaffListRow,
@@ -87,21 +91,13 @@ ROLE_FOR_MEMBERSHIP = {
 # --- Who may act -------------------------------------------------------------------------------
 
 
-def is_committee_reviewer(user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.has_role(Role.COMMITTEE_REVIEWER))
-
-
-def is_operator(user: User) -> bool:
-    return user.is_active and (user.is_superuser or user.has_role(Role.OPERATOR))
-
-
 def _require_committee(user: User) -> None:
-    if not is_committee_reviewer(user):
+    if not user.is_committee_reviewer:
         raise PermissionDenied(_("Only the data-protection committee may do this."))
 
 
 def _require_operator(user: User) -> None:
-    if not is_operator(user):
+    if not user.is_operator:
         raise PermissionDenied(_("Only IT operators may do this."))
 
 
@@ -113,9 +109,10 @@ def _require_agency_admin(user: User, agency: Agency) -> None:
         raise PermissionDenied(_("Only this agency's admin may do this."))
 
 
-def _require_status(obj: Any, allowed: Iterable[str], message: str) -> None:
-    if obj.status not in set(allowed):
-        raise TransitionError(message)
+def _require_allowed(obj: AccessRequest | Mou, action: str) -> None:
+    """Refuse an action the workflow table (REQUEST_TRANSITIONS, MOU_TRANSITIONS) forbids now."""
+    if refusal := obj.refusal(action):
+        raise TransitionError(refusal)
 
 
 # --- Notices -----------------------------------------------------------------------------------
@@ -208,7 +205,7 @@ def _decide(
     reviewer: User,
     reasons: str,
     outcome: DecisionOutcome,
-    new_status: RequestStatus,
+    action: str,
 ) -> Decision:
     reasons = reasons.strip()
     if not reasons:
@@ -221,7 +218,7 @@ def _decide(
         reviewer=reviewer,
         supersedes=previous,
     )
-    access_request.status = new_status
+    access_request.status = REQUEST_TRANSITIONS[action].target
     access_request.save(update_fields=["status", "agency", "updated_at"])
     _post_notice(
         recipient=access_request.applicant,
@@ -270,32 +267,42 @@ def resubmit_request(
     access_request = _locked(access_request)
     if access_request.applicant_id != applicant.pk:
         raise PermissionDenied(_("Only the applicant may resubmit this request."))
-    _require_status(
-        access_request,
-        [RequestStatus.RETURNED],
-        _("Only a request returned for more information can be resubmitted."),
-    )
+    _require_allowed(access_request, "resubmit")
+    judged = _application_details(access_request)
     for name in APPLICATION_FIELDS:
         if name == "letter" and not details.get("letter"):
             continue
         setattr(access_request, name, details[name])
-    access_request.status = RequestStatus.RESUBMITTED
+    access_request.status = REQUEST_TRANSITIONS["resubmit"].target
     access_request.full_clean()
     access_request.save()
+    RequestEvent.objects.create(
+        request=access_request,
+        action=RequestAction.RESUBMITTED,
+        actor=applicant,
+        previous_details=judged,
+    )
     return access_request
+
+
+def _application_details(access_request: AccessRequest) -> dict[str, Any]:
+    """The application as the committee saw it, as JSON (the letter by its stored name)."""
+    values = {name: getattr(access_request, name) for name in APPLICATION_FIELDS}
+    values["letter"] = access_request.letter.name
+    values["letter_date"] = access_request.letter_date.isoformat()
+    return values
 
 
 @transaction.atomic
 def start_review(*, access_request: AccessRequest, reviewer: User) -> AccessRequest:
     _require_committee(reviewer)
     access_request = _locked(access_request)
-    _require_status(
-        access_request,
-        [RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED],
-        _("Only a submitted or resubmitted request can be taken into review."),
-    )
-    access_request.status = RequestStatus.IN_REVIEW
+    _require_allowed(access_request, "start_review")
+    access_request.status = REQUEST_TRANSITIONS["start_review"].target
     access_request.save(update_fields=["status", "updated_at"])
+    RequestEvent.objects.create(
+        request=access_request, action=RequestAction.REVIEW_STARTED, actor=reviewer
+    )
     return access_request
 
 
@@ -305,9 +312,7 @@ def approve_request(*, access_request: AccessRequest, reviewer: User, reasons: s
     can be recorded. Side effect: the applicant is notified after commit."""
     _require_committee(reviewer)
     access_request = _locked(access_request)
-    _require_status(
-        access_request, [RequestStatus.IN_REVIEW], _("Only a request in review can be approved.")
-    )
+    _require_allowed(access_request, "approve")
     agency, _created = Agency.objects.get_or_create(
         legal_id=access_request.legal_id,
         defaults={
@@ -323,7 +328,7 @@ def approve_request(*, access_request: AccessRequest, reviewer: User, reasons: s
         reviewer=reviewer,
         reasons=reasons,
         outcome=DecisionOutcome.APPROVED,
-        new_status=RequestStatus.APPROVED,
+        action="approve",
     )
 
 
@@ -332,15 +337,13 @@ def reject_request(*, access_request: AccessRequest, reviewer: User, reasons: st
     """Reject a request. Side effect: the applicant is notified after commit."""
     _require_committee(reviewer)
     access_request = _locked(access_request)
-    _require_status(
-        access_request, [RequestStatus.IN_REVIEW], _("Only a request in review can be rejected.")
-    )
+    _require_allowed(access_request, "reject")
     return _decide(
         access_request=access_request,
         reviewer=reviewer,
         reasons=reasons,
         outcome=DecisionOutcome.REJECTED,
-        new_status=RequestStatus.REJECTED,
+        action="reject",
     )
 
 
@@ -350,15 +353,13 @@ def return_request(*, access_request: AccessRequest, reviewer: User, reasons: st
     Side effect: the applicant is notified after commit."""
     _require_committee(reviewer)
     access_request = _locked(access_request)
-    _require_status(
-        access_request, [RequestStatus.IN_REVIEW], _("Only a request in review can be returned.")
-    )
+    _require_allowed(access_request, "return")
     return _decide(
         access_request=access_request,
         reviewer=reviewer,
         reasons=reasons,
         outcome=DecisionOutcome.RETURNED,
-        new_status=RequestStatus.RETURNED,
+        action="return",
     )
 
 
@@ -369,21 +370,13 @@ def reopen_request(*, access_request: AccessRequest, reviewer: User, reasons: st
     is suspended or ended instead. Side effect: the applicant is notified after commit."""
     _require_committee(reviewer)
     access_request = _locked(access_request)
-    _require_status(
-        access_request,
-        [RequestStatus.APPROVED, RequestStatus.REJECTED],
-        _("Only an approved or rejected request can be reopened."),
-    )
-    if Mou.objects.filter(access_request=access_request).exists():
-        raise TransitionError(
-            _("An MoU has been recorded for this request; suspend or end the MoU instead.")
-        )
+    _require_allowed(access_request, "reopen")
     return _decide(
         access_request=access_request,
         reviewer=reviewer,
         reasons=reasons,
         outcome=DecisionOutcome.REOPENED,
-        new_status=RequestStatus.IN_REVIEW,
+        action="reopen",
     )
 
 
@@ -501,23 +494,15 @@ def record_mou(
     return mou
 
 
-def _change_mou_status(
-    *,
-    mou: Mou,
-    actor: User,
-    reasons: str,
-    allowed: list[str],
-    to: str,
-    action: MouAction,
-    message: str,
-) -> Mou:
+def _change_mou_status(*, mou: Mou, actor: User, reasons: str, transition: str) -> Mou:
     _require_committee(actor)
     mou = Mou.objects.select_for_update().get(pk=mou.pk)
-    _require_status(mou, allowed, message)
+    _require_allowed(mou, transition)
     if not reasons.strip():
         raise TransitionError(_("Write the reasons for this change."))
-    mou.status = to
+    mou.status = MOU_TRANSITIONS[transition].target
     mou.save(update_fields=["status"])
+    action = _MOU_EVENTS[transition]
     MouEvent.objects.create(mou=mou, action=action, actor=actor, reasons=reasons.strip())
     admins = Membership.objects.filter(
         agency=mou.agency_id, role=MembershipRole.ADMIN, is_active=True
@@ -533,6 +518,11 @@ def _change_mou_status(
     return mou
 
 
+_MOU_EVENTS = {
+    "suspend": MouAction.SUSPENDED,
+    "reinstate": MouAction.REINSTATED,
+    "end": MouAction.ENDED,
+}
 _MOU_SUBJECTS = {
     MouAction.SUSPENDED: gettext_noop("Your agency's MoU is suspended"),
     MouAction.REINSTATED: gettext_noop("Your agency's MoU is in force again"),
@@ -544,45 +534,21 @@ _MOU_SUBJECTS = {
 def suspend_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
     """Suspend an MoU: its agency's panel closes at once, for open sessions too. Side effect:
     the agency's admins are told after commit."""
-    return _change_mou_status(
-        mou=mou,
-        actor=actor,
-        reasons=reasons,
-        allowed=[MouStatus.ACTIVE],
-        to=MouStatus.SUSPENDED,
-        action=MouAction.SUSPENDED,
-        message=_("Only an active MoU can be suspended."),
-    )
+    return _change_mou_status(mou=mou, actor=actor, reasons=reasons, transition="suspend")
 
 
 @transaction.atomic
 def reinstate_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
     """Lift a suspension: the panel opens again while the MoU is within its dates. Side effect:
     the agency's admins are told after commit."""
-    return _change_mou_status(
-        mou=mou,
-        actor=actor,
-        reasons=reasons,
-        allowed=[MouStatus.SUSPENDED],
-        to=MouStatus.ACTIVE,
-        action=MouAction.REINSTATED,
-        message=_("Only a suspended MoU can be reinstated."),
-    )
+    return _change_mou_status(mou=mou, actor=actor, reasons=reasons, transition="reinstate")
 
 
 @transaction.atomic
 def end_mou(*, mou: Mou, actor: User, reasons: str) -> Mou:
     """End an MoU for good: its agency's panel closes at once. Side effect: the agency's
     admins are told after commit."""
-    return _change_mou_status(
-        mou=mou,
-        actor=actor,
-        reasons=reasons,
-        allowed=[MouStatus.ACTIVE, MouStatus.SUSPENDED],
-        to=MouStatus.ENDED,
-        action=MouAction.ENDED,
-        message=_("This MoU has already ended."),
-    )
+    return _change_mou_status(mou=mou, actor=actor, reasons=reasons, transition="end")
 
 
 @transaction.atomic

@@ -5,12 +5,11 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from agencies.services import is_operator
 from inquiries.models import DisclosureRecord
 
 
 def _operator(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and is_operator(request.user)
+    return request.user.is_authenticated and request.user.is_operator
 
 
 @admin.register(DisclosureRecord)

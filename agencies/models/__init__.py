@@ -1,7 +1,23 @@
 from agencies.models.agency import Agency, AgencyKind
-from agencies.models.mou import Mou, MouAction, MouBasis, MouEvent, MouStatus
+from agencies.models.mou import (
+    MOU_TRANSITIONS,
+    Mou,
+    MouAction,
+    MouBasis,
+    MouEvent,
+    MouStatus,
+    mou_in_force_on,
+)
 from agencies.models.notice import Notice
-from agencies.models.request import AccessRequest, Decision, DecisionOutcome, RequestStatus
+from agencies.models.request import (
+    REQUEST_TRANSITIONS,
+    AccessRequest,
+    Decision,
+    DecisionOutcome,
+    RequestAction,
+    RequestEvent,
+    RequestStatus,
+)
 from agencies.models.staff import (
     Invitation,
     Membership,
@@ -14,6 +30,8 @@ from agencies.models.staff import (
 )
 
 __all__ = [
+    "MOU_TRANSITIONS",
+    "REQUEST_TRANSITIONS",
     "AccessRequest",
     "Agency",
     "AgencyKind",
@@ -30,8 +48,11 @@ __all__ = [
     "Notice",
     "RemovalRequest",
     "RemovalRequestStatus",
+    "RequestAction",
+    "RequestEvent",
     "RequestStatus",
     "StaffList",
     "StaffListRow",
     "StaffListStatus",
+    "mou_in_force_on",
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models.agency import Agency
 from agencies.models.request import AccessRequest
+from agencies.models.transitions import Transition
 from agencies.scopes import ScopeListField, scope_labels
 from agencies.uploads import mou_scan_upload_to, validate_official_document
 
@@ -22,11 +23,56 @@ class MouStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+MOU_TRANSITIONS: dict[str, Transition] = {
+    "suspend": Transition(
+        frozenset({MouStatus.ACTIVE}),
+        MouStatus.SUSPENDED,
+        _("Only an active MoU can be suspended."),
+    ),
+    "reinstate": Transition(
+        frozenset({MouStatus.SUSPENDED}),
+        MouStatus.ACTIVE,
+        _("Only a suspended MoU can be reinstated."),
+    ),
+    "end": Transition(
+        frozenset({MouStatus.ACTIVE, MouStatus.SUSPENDED}),
+        MouStatus.ENDED,
+        _("This MoU has already ended."),
+    ),
+}
+
+
+def mou_in_force_on(day: datetime.date, prefix: str = "") -> models.Q:
+    """The condition "this MoU is in force on `day`", for MoUs reached through `prefix`
+    (e.g. "agency__mous__" from a membership). The one place that says what "in force" means."""
+    return models.Q(
+        (f"{prefix}status", MouStatus.ACTIVE),
+        (f"{prefix}valid_from__lte", day),
+    ) & (
+        models.Q((f"{prefix}valid_until__isnull", True))
+        | models.Q((f"{prefix}valid_until__gte", day))
+    )
+
+
+class MouQuerySet(models.QuerySet["Mou"]):
+    def in_force_on(self, day: datetime.date) -> "MouQuerySet":
+        return self.filter(mou_in_force_on(day))
+
+    def with_in_force_on(self, day: datetime.date) -> "MouQuerySet":
+        """Each MoU with `in_force`: whether it is in force on `day` (one query for a list)."""
+        return self.annotate(
+            in_force=models.ExpressionWrapper(
+                mou_in_force_on(day), output_field=models.BooleanField()
+            )
+        )
+
+
 class Mou(models.Model):
     """A memorandum of understanding: the basis of an agency's access while it is in force.
 
-    Its status changes only through `agencies.services` (suspend, reinstate, end), each writing
-    an `MouEvent`. An MoU past `valid_until` is simply not active on later days.
+    Its status changes only through `agencies.services` (suspend, reinstate, end), along
+    `MOU_TRANSITIONS`, each writing an `MouEvent`. An MoU past `valid_until` is simply not in
+    force on later days (`mou_in_force_on`).
     """
 
     agency = models.ForeignKey(
@@ -84,6 +130,8 @@ class Mou(models.Model):
         verbose_name=_("actioned by"),
     )
 
+    objects = MouQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("MoU")
         verbose_name_plural = _("MoUs")
@@ -118,12 +166,16 @@ class Mou(models.Model):
     def scope_labels(self) -> list[str]:
         return scope_labels(self.scopes)
 
+    def refusal(self, action: str) -> str | None:
+        """Why `action` cannot be taken now, or None if it can."""
+        transition = MOU_TRANSITIONS[action]
+        return None if self.status in transition.sources else str(transition.refusal)
+
+    def allows(self, action: str) -> bool:
+        return self.refusal(action) is None
+
     def is_active_on(self, day: datetime.date) -> bool:
-        return (
-            self.status == MouStatus.ACTIVE
-            and self.valid_from <= day
-            and (self.valid_until is None or day <= self.valid_until)
-        )
+        return Mou.objects.in_force_on(day).filter(pk=self.pk).exists()
 
 
 class MouAction(models.TextChoices):

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models.agency import Agency, AgencyKind
+from agencies.models.transitions import Transition
 from agencies.scopes import ScopeListField, scope_labels
 from agencies.uploads import letter_upload_to, validate_official_document
 from portal.validators import validate_legal_id
@@ -18,10 +19,41 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+S = RequestStatus
+REQUEST_TRANSITIONS: dict[str, Transition] = {
+    "resubmit": Transition(
+        frozenset({S.RETURNED}),
+        S.RESUBMITTED,
+        _("Only a request returned for more information can be resubmitted."),
+    ),
+    "start_review": Transition(
+        frozenset({S.SUBMITTED, S.RESUBMITTED}),
+        S.IN_REVIEW,
+        _("Only a submitted or resubmitted request can be taken into review."),
+    ),
+    "approve": Transition(
+        frozenset({S.IN_REVIEW}), S.APPROVED, _("Only a request in review can be approved.")
+    ),
+    "reject": Transition(
+        frozenset({S.IN_REVIEW}), S.REJECTED, _("Only a request in review can be rejected.")
+    ),
+    "return": Transition(
+        frozenset({S.IN_REVIEW}), S.RETURNED, _("Only a request in review can be returned.")
+    ),
+    "reopen": Transition(
+        frozenset({S.APPROVED, S.REJECTED}),
+        S.IN_REVIEW,
+        _("Only an approved or rejected request can be reopened."),
+    ),
+}
+del S
+
+
 class AccessRequest(models.Model):
     """An agency's application for access, and its way through the data-protection committee.
 
-    The status changes only in `agencies.services` (one function per transition).
+    The status changes only in `agencies.services` (one function per transition), along
+    `REQUEST_TRANSITIONS`.
     """
 
     applicant = models.ForeignKey(
@@ -89,9 +121,27 @@ class AccessRequest(models.Model):
             RequestStatus.IN_REVIEW,
         }
 
+    def refusal(self, action: str) -> str | None:
+        """Why `action` cannot be taken now, or None if it can."""
+        transition = REQUEST_TRANSITIONS[action]
+        if self.status not in transition.sources:
+            return str(transition.refusal)
+        if action == "reopen" and self.has_mou:
+            return str(
+                _("An MoU has been recorded for this request; suspend or end the MoU instead.")
+            )
+        return None
+
+    def allows(self, action: str) -> bool:
+        return self.refusal(action) is None
+
+    @property
+    def has_mou(self) -> bool:
+        return hasattr(self, "mou")
+
     @property
     def can_be_resubmitted(self) -> bool:
-        return self.status == RequestStatus.RETURNED
+        return self.allows("resubmit")
 
     @property
     def scope_labels(self) -> list[str]:
@@ -154,3 +204,42 @@ class Decision(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A committee decision cannot be deleted."))
+
+
+class RequestAction(models.TextChoices):
+    REVIEW_STARTED = "review_started", _("Taken into review")
+    RESUBMITTED = "resubmitted", _("Resubmitted by the applicant")
+
+
+class RequestEvent(models.Model):
+    """A step of a request that is not a committee decision: who took it and when. Append-only.
+
+    A resubmission keeps, in `previous_details`, the details the committee had judged, so the
+    corrected request does not overwrite what the return was about.
+    """
+
+    request = models.ForeignKey(
+        AccessRequest, on_delete=models.PROTECT, related_name="events", verbose_name=_("request")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=RequestAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    previous_details = models.JSONField(_("details before this step"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request.agency_name}: {self.get_action_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValidationError(_("A request's history cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("A request's history cannot be deleted."))

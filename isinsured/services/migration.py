@@ -36,7 +36,7 @@ from agencies.models import (
     MouStatus,
 )
 from agencies.scopes import Scope
-from agencies.services import ROLE_FOR_MEMBERSHIP, invite_member, is_operator
+from agencies.services import ROLE_FOR_MEMBERSHIP, invite_member
 from isinsured.legacy_file import LegacyFile
 from isinsured.models import (
     HashKind,
@@ -80,7 +80,7 @@ def start_run(
 ) -> MigrationRun:
     """Record a run with its validated rows and chunks. Side effect after commit: the
     organizations task is enqueued, which enqueues the chunks."""
-    if not is_operator(operator):
+    if not operator.is_operator:
         raise MigrationError(_("Only an operator may migrate isinsured users."))
     if chunk_size < 1:
         raise MigrationError(_("The chunk size must be at least 1."))

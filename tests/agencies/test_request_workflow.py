@@ -6,7 +6,16 @@ from django.core.exceptions import ValidationError
 
 import portal.sms
 from agencies import services
-from agencies.models import AccessRequest, Agency, Decision, DecisionOutcome, Notice, RequestStatus
+from agencies.models import (
+    REQUEST_TRANSITIONS,
+    AccessRequest,
+    Agency,
+    Decision,
+    DecisionOutcome,
+    Notice,
+    RequestAction,
+    RequestStatus,
+)
 from tests.agencies.factories import AccessRequestFactory, details
 
 pytestmark = pytest.mark.django_db
@@ -81,6 +90,29 @@ def test_a_returned_request_can_be_resubmitted_and_reviewed_again(
     assert outcomes == [DecisionOutcome.RETURNED, DecisionOutcome.APPROVED]
 
 
+def test_taking_into_review_and_resubmitting_are_in_the_history_with_what_was_judged(
+    citizen, committee_reviewer
+):
+    access_request = services.submit_request(
+        applicant=citizen, details=details(legal_basis="Article 5.")
+    )
+    services.start_review(access_request=access_request, reviewer=committee_reviewer)
+    services.return_request(
+        access_request=access_request, reviewer=committee_reviewer, reasons="Which statute?"
+    )
+    services.resubmit_request(
+        access_request=access_request,
+        applicant=citizen,
+        details=details(legal_basis="Article 5 of the Social Security Act.", letter=None),
+    )
+    started, resubmitted = access_request.events.all()
+    assert (started.action, started.actor) == (RequestAction.REVIEW_STARTED, committee_reviewer)
+    assert (resubmitted.action, resubmitted.actor) == (RequestAction.RESUBMITTED, citizen)
+    assert resubmitted.previous_details["legal_basis"] == "Article 5."
+    access_request.refresh_from_db()
+    assert access_request.legal_basis == "Article 5 of the Social Security Act."
+
+
 def test_a_new_decision_supersedes_the_earlier_one_and_both_stay(
     request_in_review, committee_reviewer
 ):
@@ -137,47 +169,50 @@ def test_an_approved_request_with_an_mou_cannot_be_reopened(approved_request, co
 
 # --- Every transition from every state: only the right ones pass -------------------------------
 
-COMMITTEE_TRANSITIONS = {
-    "start_review": (
-        lambda r, u: services.start_review(access_request=r, reviewer=u),
-        {RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED},
-    ),
-    "approve": (
-        lambda r, u: services.approve_request(access_request=r, reviewer=u, reasons="x"),
-        {RequestStatus.IN_REVIEW},
-    ),
-    "reject": (
-        lambda r, u: services.reject_request(access_request=r, reviewer=u, reasons="x"),
-        {RequestStatus.IN_REVIEW},
-    ),
-    "return": (
-        lambda r, u: services.return_request(access_request=r, reviewer=u, reasons="x"),
-        {RequestStatus.IN_REVIEW},
-    ),
-    "reopen": (
-        lambda r, u: services.reopen_request(access_request=r, reviewer=u, reasons="x"),
-        {RequestStatus.APPROVED, RequestStatus.REJECTED},
-    ),
+COMMITTEE_ACTIONS = {
+    "start_review": lambda r, u: services.start_review(access_request=r, reviewer=u),
+    "approve": lambda r, u: services.approve_request(access_request=r, reviewer=u, reasons="x"),
+    "reject": lambda r, u: services.reject_request(access_request=r, reviewer=u, reasons="x"),
+    "return": lambda r, u: services.return_request(access_request=r, reviewer=u, reasons="x"),
+    "reopen": lambda r, u: services.reopen_request(access_request=r, reviewer=u, reasons="x"),
 }
 
 
-@pytest.mark.parametrize("transition", list(COMMITTEE_TRANSITIONS))
+def test_the_workflow_table_is_the_lifecycle_the_committee_follows():
+    table = {
+        action: (set(transition.sources), transition.target)
+        for action, transition in REQUEST_TRANSITIONS.items()
+    }
+    assert table == {
+        "resubmit": ({RequestStatus.RETURNED}, RequestStatus.RESUBMITTED),
+        "start_review": ({RequestStatus.SUBMITTED, RequestStatus.RESUBMITTED}, "in_review"),
+        "approve": ({RequestStatus.IN_REVIEW}, RequestStatus.APPROVED),
+        "reject": ({RequestStatus.IN_REVIEW}, RequestStatus.REJECTED),
+        "return": ({RequestStatus.IN_REVIEW}, RequestStatus.RETURNED),
+        "reopen": ({RequestStatus.APPROVED, RequestStatus.REJECTED}, RequestStatus.IN_REVIEW),
+    }
+    assert set(COMMITTEE_ACTIONS) | {"resubmit"} == set(REQUEST_TRANSITIONS)
+
+
+@pytest.mark.parametrize("transition", list(COMMITTEE_ACTIONS))
 @pytest.mark.parametrize("status", ALL_STATUSES)
 def test_each_committee_transition_runs_only_from_its_states(
     transition, status, citizen, committee_reviewer
 ):
-    action, allowed_from = COMMITTEE_TRANSITIONS[transition]
+    action, allowed = COMMITTEE_ACTIONS[transition], REQUEST_TRANSITIONS[transition]
     access_request = request_in(status, citizen)
-    if status in allowed_from:
+    assert access_request.allows(transition) == (status in allowed.sources)
+    if status in allowed.sources:
         action(access_request, committee_reviewer)
         access_request.refresh_from_db()
-        assert access_request.status != status
+        assert access_request.status == allowed.target
     else:
         with pytest.raises(services.TransitionError):
             action(access_request, committee_reviewer)
         access_request.refresh_from_db()
         assert access_request.status == status
         assert not access_request.decisions.exists()
+        assert not access_request.events.exists()
 
 
 @pytest.mark.parametrize("status", ALL_STATUSES)

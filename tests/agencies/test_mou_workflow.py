@@ -1,0 +1,77 @@
+"""An MoU's states, moved only along MOU_TRANSITIONS, and "in force on a day" said once."""
+
+import datetime
+
+import pytest
+
+from agencies import services
+from agencies.models import MOU_TRANSITIONS, Mou, MouEvent, MouStatus
+from agencies.selectors import active_mou_for
+
+pytestmark = pytest.mark.django_db
+
+MOU_ACTIONS = {
+    "suspend": services.suspend_mou,
+    "reinstate": services.reinstate_mou,
+    "end": services.end_mou,
+}
+
+
+def test_the_workflow_table_is_the_lifecycle_of_an_mou():
+    table = {
+        action: (set(transition.sources), transition.target)
+        for action, transition in MOU_TRANSITIONS.items()
+    }
+    assert table == {
+        "suspend": ({MouStatus.ACTIVE}, MouStatus.SUSPENDED),
+        "reinstate": ({MouStatus.SUSPENDED}, MouStatus.ACTIVE),
+        "end": ({MouStatus.ACTIVE, MouStatus.SUSPENDED}, MouStatus.ENDED),
+    }
+    assert set(MOU_ACTIONS) == set(MOU_TRANSITIONS)
+
+
+@pytest.mark.parametrize("action", list(MOU_ACTIONS))
+@pytest.mark.parametrize("status", list(MouStatus))
+def test_each_mou_transition_runs_only_from_its_states(
+    action, status, agency_mou, committee_reviewer
+):
+    Mou.objects.filter(pk=agency_mou.pk).update(status=status)
+    agency_mou.refresh_from_db()
+    transition = MOU_TRANSITIONS[action]
+    assert agency_mou.allows(action) == (status in transition.sources)
+    if status in transition.sources:
+        MOU_ACTIONS[action](mou=agency_mou, actor=committee_reviewer, reasons="Audit.")
+        agency_mou.refresh_from_db()
+        assert agency_mou.status == transition.target
+    else:
+        with pytest.raises(services.TransitionError):
+            MOU_ACTIONS[action](mou=agency_mou, actor=committee_reviewer, reasons="Audit.")
+        agency_mou.refresh_from_db()
+        assert agency_mou.status == status
+        assert not MouEvent.objects.filter(mou=agency_mou).exclude(action="recorded").exists()
+
+
+@pytest.mark.parametrize(
+    ("status", "valid_from", "valid_until", "in_force"),
+    [
+        (MouStatus.ACTIVE, -10, None, True),
+        (MouStatus.ACTIVE, -10, 0, True),
+        (MouStatus.ACTIVE, -10, -1, False),
+        (MouStatus.ACTIVE, 1, None, False),
+        (MouStatus.SUSPENDED, -10, None, False),
+        (MouStatus.ENDED, -10, None, False),
+    ],
+)
+def test_in_force_on_a_day_means_the_same_to_the_model_the_list_and_the_gate(
+    status, valid_from, valid_until, in_force, agency_mou
+):
+    day = datetime.date(2026, 3, 1)
+    Mou.objects.filter(pk=agency_mou.pk).update(
+        status=status,
+        valid_from=day + datetime.timedelta(days=valid_from),
+        valid_until=None if valid_until is None else day + datetime.timedelta(days=valid_until),
+    )
+    agency_mou.refresh_from_db()
+    assert agency_mou.is_active_on(day) is in_force
+    assert Mou.objects.with_in_force_on(day).get(pk=agency_mou.pk).in_force is in_force
+    assert (active_mou_for(agency_id=agency_mou.agency_id, day=day) == agency_mou) is in_force
