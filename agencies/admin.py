@@ -131,9 +131,8 @@ class RequestEventInline(ReadOnlyInline):
 
     @admin.display(description=gettext_lazy("what the committee had seen, where it differs now"))
     def changed_since(self, obj: RequestEvent) -> str:
-        fields = AccessRequest._meta
         lines = [
-            f"{fields.get_field(name).verbose_name}: {value}"
+            f"{getattr(AccessRequest._meta.get_field(name), 'verbose_name', name)}: {value}"
             for name, value in obj.previous_details.items()
             if str(value) != str(getattr(obj.request, name))
             and not (name == "letter" and value == obj.request.letter.name)

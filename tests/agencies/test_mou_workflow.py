@@ -73,5 +73,5 @@ def test_in_force_on_a_day_means_the_same_to_the_model_the_list_and_the_gate(
     )
     agency_mou.refresh_from_db()
     assert agency_mou.is_active_on(day) is in_force
-    assert Mou.objects.with_in_force_on(day).get(pk=agency_mou.pk).in_force is in_force
+    assert Mou.objects.with_in_force_on(day).get(pk=agency_mou.pk).in_force is in_force  # type: ignore[attr-defined]
     assert (active_mou_for(agency_id=agency_mou.agency_id, day=day) == agency_mou) is in_force
