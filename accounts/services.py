@@ -131,6 +131,12 @@ def assign_role(*, user: User, role: Role) -> None:
         del user._roles
 
 
+def drop_role(*, user: User, role: Role) -> None:
+    user.groups.remove(*Group.objects.filter(name=role.value))
+    if hasattr(user, "_roles"):
+        del user._roles
+
+
 def claim_migration_notice(*, user: User) -> bool:
     """True the first time a migrated isinsured user asks, False ever after (and for others).
 

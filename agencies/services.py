@@ -15,7 +15,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import assign_role
+from accounts.services import assign_role, drop_role
 from agencies.models import (
     MOU_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -494,6 +493,64 @@ def record_mou(
     return mou
 
 
+@transaction.atomic
+def register_legacy_agency(*, name: str, kind: str, legal_id: str, legacy_code: str) -> Agency:
+    """An agency that used isinsured, as the migration finds it (no application of its own)."""
+    return Agency.objects.create(name=name, kind=kind, legal_id=legal_id, legacy_code=legacy_code)
+
+
+@transaction.atomic
+def correct_agency(*, agency: Agency, changes: Mapping[str, Any]) -> Agency:
+    """Write corrected details (name, kind, legal ID, isinsured code) of an agency."""
+    for name, value in changes.items():
+        setattr(agency, name, value)
+    if changes:
+        agency.save(update_fields=list(changes))
+    return agency
+
+
+@transaction.atomic
+def record_circular_mou(
+    *,
+    agency: Agency,
+    number: str,
+    signed_on: datetime.date,
+    scopes: list[str],
+    recorded_by: User,
+    reasons: str,
+    signatory: str,
+) -> Mou:
+    """Record an MoU signed under circular No. 1 before this portal, as the isinsured migration
+    finds it: in force from its signing date, open-ended, without the committee's review (it
+    was reviewed under the circular). The caller has checked that `recorded_by` may do it."""
+    mou = Mou.objects.create(
+        agency=agency,
+        number=number,
+        signed_on=signed_on,
+        valid_from=signed_on,
+        valid_until=None,
+        signed_by_insurance_deputy=signatory,
+        signed_by_pensions_manager=signatory,
+        signed_by_registration_manager=signatory,
+        scopes=scopes,
+        basis=MouBasis.CIRCULAR_1,
+        status=MouStatus.ACTIVE,
+        recorded_by=recorded_by,
+    )
+    MouEvent.objects.create(mou=mou, action=MouAction.RECORDED, actor=recorded_by, reasons=reasons)
+    return mou
+
+
+@transaction.atomic
+def correct_circular_mou_date(*, mou: Mou, signed_on: datetime.date) -> Mou:
+    """A corrected signing date for a circular No. 1 MoU that no one has relied on otherwise."""
+    mou.signed_on = mou.valid_from = signed_on
+    if mou.valid_until and mou.valid_until < mou.valid_from:
+        mou.valid_until = None
+    mou.save(update_fields=["signed_on", "valid_from", "valid_until"])
+    return mou
+
+
 def _change_mou_status(*, mou: Mou, actor: User, reasons: str, transition: str) -> Mou:
     _require_committee(actor)
     mou = Mou.objects.select_for_update().get(pk=mou.pk)
@@ -689,11 +746,19 @@ def remove_membership(*, membership: Membership, operator: User, reasons: str) -
         raise TransitionError(_("This person's access has already been removed."))
     if not reasons.strip():
         raise TransitionError(_("Write why this access is removed."))
+    return deactivate_membership(membership=membership, by=operator, reasons=reasons.strip())
+
+
+@transaction.atomic
+def deactivate_membership(*, membership: Membership, by: User, reasons: str) -> Membership:
+    """End a membership, whoever decided it (an operator, the isinsured migration): pending
+    removal requests are closed, unused invitations revoked, and the role dropped if no other
+    membership needs it. The caller has checked who may do it."""
     now = timezone.now()
     membership.is_active = False
     membership.removed_at = now
-    membership.removed_by = operator
-    membership.removal_reasons = reasons.strip()
+    membership.removed_by = by
+    membership.removal_reasons = reasons
     membership.save(update_fields=["is_active", "removed_at", "removed_by", "removal_reasons"])
     membership.removal_requests.filter(status=RemovalRequestStatus.PENDING).update(
         status=RemovalRequestStatus.DONE
@@ -703,8 +768,30 @@ def remove_membership(*, membership: Membership, operator: User, reasons: str) -
         user=membership.user, role=membership.role, is_active=True
     ).exists()
     if not still_needed:
-        role = ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)]
-        membership.user.groups.remove(Group.objects.get(name=role.value))
+        drop_role(user=membership.user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
+    return membership
+
+
+@transaction.atomic
+def add_membership(
+    *, user: User, agency: Agency, role: str, granted_by: User, position: str = ""
+) -> Membership:
+    """Give a person an active membership of an agency, with its role. No invitation: callers
+    that need one call `invite_member`."""
+    membership = Membership.objects.create(
+        user=user, agency=agency, role=role, position=position, granted_by=granted_by
+    )
+    assign_role(user=user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(role)])
+    return membership
+
+
+@transaction.atomic
+def reactivate_membership(*, membership: Membership) -> Membership:
+    """Give back a membership that was ended, with its role."""
+    membership.is_active, membership.removed_at, membership.removed_by = True, None, None
+    membership.removal_reasons = ""
+    membership.save(update_fields=["is_active", "removed_at", "removed_by", "removal_reasons"])
+    assign_role(user=membership.user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
     return membership
 
 

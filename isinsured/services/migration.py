@@ -11,7 +11,6 @@ legacy user id), so another run over the same people changes nothing.
 """
 
 from django.contrib.auth.hashers import identify_hasher, make_password
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,16 +24,8 @@ from accounts.hashers import (
 from accounts.models import LegacyAccount, User, legacy_username_key
 from accounts.roles import Role
 from accounts.services import assign_role
-from agencies.models import (
-    Agency,
-    Membership,
-    MembershipRole,
-    Mou,
-    MouAction,
-    MouBasis,
-    MouEvent,
-    MouStatus,
-)
+from agencies import services as agency_services
+from agencies.models import Agency, Membership, MembershipRole, Mou
 from agencies.scopes import Scope
 from agencies.services import ROLE_FOR_MEMBERSHIP, invite_member
 from isinsured.legacy_file import LegacyFile
@@ -227,7 +218,7 @@ def _apply_organization(organization: MigrationOrganization, run: MigrationRun) 
         return
 
     if agency is None:
-        agency = Agency.objects.create(
+        agency = agency_services.register_legacy_agency(
             name=organization.name,
             kind=organization.kind,
             legal_id=organization.legal_id,
@@ -235,22 +226,18 @@ def _apply_organization(organization: MigrationOrganization, run: MigrationRun) 
         )
         organization.agency_outcome = Outcome.CREATED
     else:
-        changed: list[str] = []
+        changed: dict[str, str] = {}
         made = _made_agency(agency)
         if agency.legacy_code is None:
-            agency.legacy_code = organization.code
-            changed.append("legacy_code")
+            changed["legacy_code"] = organization.code
         if made:
             # Only what the migration made may follow a corrected file.
             for field_name in ("name", "kind"):
                 if getattr(agency, field_name) != getattr(organization, field_name):
-                    setattr(agency, field_name, getattr(organization, field_name))
-                    changed.append(field_name)
+                    changed[field_name] = getattr(organization, field_name)
             if organization.legal_id and agency.legal_id != organization.legal_id:
-                agency.legal_id = organization.legal_id  # no other agency has it: checked above
-                changed.append("legal_id")
-        if changed:
-            agency.save(update_fields=changed)
+                changed["legal_id"] = organization.legal_id  # no other agency has it: see above
+        agency_services.correct_agency(agency=agency, changes=changed)
         if not made:
             organization.agency_outcome = Outcome.MATCHED
         elif changed:
@@ -260,33 +247,19 @@ def _apply_organization(organization: MigrationOrganization, run: MigrationRun) 
     organization.agency = agency
 
     if mou is None:
-        mou = Mou.objects.create(
+        mou = agency_services.record_circular_mou(
             agency=agency,
             number=organization.mou_number,
             signed_on=organization.mou_date,
-            valid_from=organization.mou_date,
-            valid_until=None,
-            signed_by_insurance_deputy=NOT_RECORDED,
-            signed_by_pensions_manager=NOT_RECORDED,
-            signed_by_registration_manager=NOT_RECORDED,
             scopes=LEGACY_MOU_SCOPES,
-            basis=MouBasis.CIRCULAR_1,
-            status=MouStatus.ACTIVE,
             recorded_by=run.started_by,
-        )
-        MouEvent.objects.create(
-            mou=mou,
-            action=MouAction.RECORDED,
-            actor=run.started_by,
             reasons=_("Migrated from isinsured (run #%(run)d).") % {"run": run.pk},
+            signatory=NOT_RECORDED,
         )
         organization.mou_outcome = Outcome.CREATED
     elif _made_mou(mou):
         if mou.signed_on != organization.mou_date:
-            mou.signed_on = mou.valid_from = organization.mou_date
-            if mou.valid_until and mou.valid_until < mou.valid_from:
-                mou.valid_until = None
-            mou.save(update_fields=["signed_on", "valid_from", "valid_until"])
+            agency_services.correct_circular_mou_date(mou=mou, signed_on=organization.mou_date)
             organization.mou_outcome = Outcome.UPDATED
         else:
             organization.mou_outcome = Outcome.UNCHANGED
@@ -461,7 +434,7 @@ def _apply_row(
         row.user_outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
 
     membership, row.membership_outcome = _membership_for(user, agency, row, run)
-    if membership.is_active:
+    if membership.is_active:  # an earlier run's grant, or a membership the person had
         assign_role(user=user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
     new_access = row.membership_outcome in {Outcome.CREATED, Outcome.REACTIVATED}
     if membership.is_active and new_access and not user.has_usable_password():
@@ -547,19 +520,15 @@ def _update_user(user: User, row: MigrationRow, wrapped_password: str | None) ->
 def _membership_for(
     user: User, agency: Agency, row: MigrationRow, run: MigrationRun
 ) -> tuple[Membership, str]:
-    now = timezone.now()
     membership = Membership.objects.select_for_update().filter(user=user, agency=agency).first()
     if membership is None:
-        membership = Membership.objects.create(
-            user=user,
-            agency=agency,
-            role=MembershipRole.STAFF,
-            granted_by=run.started_by,
-            is_active=row.is_active,
-            removed_at=None if row.is_active else now,
-            removed_by=None if row.is_active else run.started_by,
-            removal_reasons="" if row.is_active else INACTIVE_ON_ISINSURED,
+        membership = agency_services.add_membership(
+            user=user, agency=agency, role=MembershipRole.STAFF, granted_by=run.started_by
         )
+        if not row.is_active:
+            agency_services.deactivate_membership(
+                membership=membership, by=run.started_by, reasons=INACTIVE_ON_ISINSURED
+            )
         return membership, Outcome.CREATED
     made = MigrationRow.objects.filter(
         membership=membership, membership_outcome=Outcome.CREATED
@@ -569,18 +538,12 @@ def _membership_for(
     if row.is_active and not membership.is_active:
         if membership.removal_reasons != INACTIVE_ON_ISINSURED:
             return membership, Outcome.UNCHANGED  # an operator removed it: that stands
-        membership.is_active, membership.removed_at, membership.removed_by = True, None, None
-        membership.removal_reasons = ""
-        membership.save(update_fields=["is_active", "removed_at", "removed_by", "removal_reasons"])
+        agency_services.reactivate_membership(membership=membership)
         return membership, Outcome.REACTIVATED
     if not row.is_active and membership.is_active:
-        membership.is_active, membership.removed_at = False, now
-        membership.removed_by, membership.removal_reasons = run.started_by, INACTIVE_ON_ISINSURED
-        membership.save(update_fields=["is_active", "removed_at", "removed_by", "removal_reasons"])
-        membership.invitations.filter(used_at=None, revoked_at=None).update(revoked_at=now)
-        role = ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)]
-        if not Membership.objects.filter(user=user, role=membership.role, is_active=True).exists():
-            user.groups.remove(*Group.objects.filter(name=role.value))
+        agency_services.deactivate_membership(
+            membership=membership, by=run.started_by, reasons=INACTIVE_ON_ISINSURED
+        )
         return membership, Outcome.DEACTIVATED
     return membership, Outcome.UNCHANGED
 

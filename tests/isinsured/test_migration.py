@@ -10,7 +10,16 @@ from django.utils import translation
 import portal.sms
 from accounts.models import LegacyAccount, User
 from accounts.roles import Role
-from agencies.models import Agency, AgencyKind, Invitation, Membership, Mou, MouBasis
+from agencies.models import (
+    Agency,
+    AgencyKind,
+    Invitation,
+    Membership,
+    Mou,
+    MouBasis,
+    RemovalRequest,
+    RemovalRequestStatus,
+)
 from isinsured import services
 from isinsured.models import MigrationChunk, MigrationRow, MigrationRun, RowState, RunState
 from tests.conftest import PASSWORD, make_user
@@ -289,3 +298,24 @@ def test_the_wrapped_hash_is_stored_for_new_accounts(export, migrate):
         legacy_account=None)}  # fmt: skip
     assert algorithms == {"pbkdf2_wrapped_md5", "pbkdf2_wrapped_sha1"}
     assert not MigrationRow.objects.exclude(sealed_hash="").exists()
+
+
+def test_access_ended_by_a_corrected_file_closes_the_pending_removal_requests(
+    tmp_path, migrate, operator
+):
+    rows = legacy_rows()
+    migrate(write_export(tmp_path / "first.csv", rows))
+    membership = Membership.objects.get(user__national_code=cell(rows[2], "national_code"))
+    pending = RemovalRequest.objects.create(
+        membership=membership, requested_by=operator, reasons="Left the court."
+    )
+    corrected = [list(row) for row in rows]
+    corrected[2] = with_cell(corrected[2], "is_active", "0")
+
+    migrate(write_export(tmp_path / "second.csv", corrected))
+
+    membership.refresh_from_db()
+    pending.refresh_from_db()
+    assert not membership.is_active
+    assert pending.status == RemovalRequestStatus.DONE
+    assert not membership.user.has_role(Role.AGENCY_STAFF)
