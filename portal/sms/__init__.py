@@ -5,22 +5,17 @@ collect in `portal.sms.outbox`), file (one file per message), or the HTTP gatewa
 templates under `templates/sms/`, rendered in the recipient's language.
 """
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
 from portal.sms.backends.base import BaseSmsBackend
+from portal.sms.message import SmsMessage
 
-outbox: list["SmsMessage"] = []
+__all__ = ["SmsMessage", "get_backend", "outbox", "send_sms", "send_templated_sms"]
 
-
-@dataclass(frozen=True)
-class SmsMessage:
-    to: str
-    body: str
+outbox: list[SmsMessage] = []
 
 
 def get_backend(backend: str | None = None) -> BaseSmsBackend:

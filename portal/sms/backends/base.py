@@ -1,11 +1,9 @@
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from portal.sms import SmsMessage
+from portal.sms.message import SmsMessage
 
 
 class BaseSmsBackend:
-    def send_messages(self, messages: Sequence["SmsMessage"]) -> int:
+    def send_messages(self, messages: Sequence[SmsMessage]) -> int:
         """Send the messages; return how many were sent."""
         raise NotImplementedError

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from portal.sms import SmsMessage
 from portal.sms.backends.base import BaseSmsBackend
+from portal.sms.message import SmsMessage
 
 
 class SmsBackend(BaseSmsBackend):

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from portal.outbound import opener as _opener
-from portal.sms import SmsMessage
 from portal.sms.backends.base import BaseSmsBackend
+from portal.sms.message import SmsMessage
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,8 @@
 from collections.abc import Sequence
 
 import portal.sms
-from portal.sms import SmsMessage
 from portal.sms.backends.base import BaseSmsBackend
+from portal.sms.message import SmsMessage
 
 
 class SmsBackend(BaseSmsBackend):
