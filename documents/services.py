@@ -4,22 +4,16 @@ Each runs in one transaction; work for Celery and SMS is sent only after it comm
 """
 
 import datetime
-import enum
-import hashlib
 import logging
-import uuid
 from dataclasses import dataclass
-from functools import partial
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Agency
+from documents import tasks
 from documents.identifiers import (
     access_code_digest,
     format_access_code,
@@ -45,11 +39,9 @@ class DocumentError(Exception):
 
 
 def _enqueue_render(certificate_id: int) -> None:
-    from documents.tasks import render_certificate
-
     # robust: a broker that is down must not turn a committed certificate into a 500; the
     # housekeeping task picks up certificates whose render was never started.
-    transaction.on_commit(lambda: render_certificate.delay(certificate_id), robust=True)
+    transaction.on_commit(lambda: tasks.render_certificate.delay(certificate_id), robust=True)
 
 
 @transaction.atomic
@@ -111,122 +103,6 @@ def revoke_certificate(*, certificate: Certificate) -> Certificate:
     )
     certificate.refresh_from_db()
     return certificate
-
-
-# --- Rendering (called by documents.tasks.render_certificate) -----------------------------------
-
-
-class RenderOutcome(enum.Enum):
-    RENDERED = "rendered"
-    ALREADY_DONE = "already_done"  # ready or failed: nothing to do
-    BUSY = "busy"  # another worker holds a fresh claim
-
-
-def _claim(certificate_id: int, now: datetime.datetime) -> uuid.UUID | None:
-    """Take the render for this worker; None if someone else has it or it is done.
-
-    A claim older than the hard time limit belongs to a worker that died mid-render (its task
-    is redelivered thanks to late acknowledgement), so it may be taken over.
-    """
-    stale_before = now - datetime.timedelta(seconds=settings.CERTIFICATE_RENDER_STALE_SECONDS)
-    claim = uuid.uuid4()
-    claimed = Certificate.objects.filter(
-        Q(rendering_status=Certificate.Rendering.PENDING)
-        | Q(
-            rendering_status=Certificate.Rendering.RENDERING, rendering_started_at__lt=stale_before
-        ),
-        pk=certificate_id,
-    ).update(
-        rendering_status=Certificate.Rendering.RENDERING,
-        rendering_claim=claim,
-        rendering_started_at=now,
-        rendering_attempts=F("rendering_attempts") + 1,
-    )
-    return claim if claimed == 1 else None
-
-
-def render_certificate(*, certificate_id: int) -> RenderOutcome:
-    """Render the certificate's PDF, store it and its SHA-256, and mark it ready.
-
-    Safe to run twice or in parallel: only the holder of the claim may finish, and the one file
-    a certificate keeps is replaced, never added to. On an error the claim is given back
-    (pending) so that a retry can take it; `mark_rendering_failed` ends the attempts.
-    """
-    from documents.pdf import render_certificate_pdf
-
-    claim = _claim(certificate_id, timezone.now())
-    if claim is None:
-        status = (
-            Certificate.objects.filter(pk=certificate_id)
-            .values_list("rendering_status", flat=True)
-            .first()
-        )
-        if status == Certificate.Rendering.RENDERING:
-            return RenderOutcome.BUSY
-        return RenderOutcome.ALREADY_DONE
-
-    certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
-    new_name = ""
-    try:
-        pdf = render_certificate_pdf(certificate)
-        # A name per claim: a slow worker that lost its claim never overwrites the winner's file.
-        new_name = default_storage.save(
-            f"certificates/{certificate.number}-{claim.hex[:12]}.pdf", ContentFile(pdf)
-        )
-        with transaction.atomic():
-            finished = Certificate.objects.filter(
-                pk=certificate_id,
-                rendering_status=Certificate.Rendering.RENDERING,
-                rendering_claim=claim,
-            ).update(
-                rendering_status=Certificate.Rendering.READY,
-                rendering_claim=None,
-                rendering_error="",
-                rendered_at=timezone.now(),
-                pdf=new_name,
-                pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-            )
-    except BaseException:
-        if new_name:
-            default_storage.delete(new_name)
-        Certificate.objects.filter(
-            pk=certificate_id,
-            rendering_status=Certificate.Rendering.RENDERING,
-            rendering_claim=claim,
-        ).update(rendering_status=Certificate.Rendering.PENDING, rendering_claim=None)
-        raise
-    if not finished:
-        # Another worker took the claim over and finished or is finishing: keep its file only.
-        default_storage.delete(new_name)
-        return RenderOutcome.ALREADY_DONE
-    # The file of an earlier render (a failed-then-retried one) goes: one PDF per certificate.
-    old_name = certificate.pdf.name if certificate.pdf else ""
-    if old_name and old_name != new_name:
-        default_storage.delete(old_name)
-    return RenderOutcome.RENDERED
-
-
-@transaction.atomic
-def mark_rendering_failed(*, certificate_id: int, error: str) -> bool:
-    """Give up on a render; the holder sees the failure and a retry button, and a notice."""
-    certificate = (
-        Certificate.objects.select_for_update()
-        # Only a released claim: a render another worker holds right now is not ours to fail.
-        .filter(pk=certificate_id, rendering_status=Certificate.Rendering.PENDING)
-        .first()
-    )
-    if certificate is None:
-        return False
-    certificate.rendering_status = Certificate.Rendering.FAILED
-    certificate.rendering_claim = None
-    certificate.rendering_error = error[:2000]
-    certificate.save(update_fields=["rendering_status", "rendering_claim", "rendering_error"])
-    InboxNotice.objects.create(
-        recipient_id=certificate.holder_id,
-        certificate=certificate,
-        kind=InboxNotice.Kind.RENDERING_FAILED,
-    )
-    return True
 
 
 # --- The personal inbox and access codes -------------------------------------------------------
@@ -402,102 +278,3 @@ def mark_notices_read(*, recipient: User) -> int:
     return InboxNotice.objects.filter(recipient=recipient, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-
-
-# --- Housekeeping ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HousekeepingReport:
-    certificates_expired: int
-    codes_expired: int
-    codes_expiring_noticed: int
-    pdfs_deleted: int
-    renders_requeued: int
-
-    def __str__(self) -> str:
-        return (
-            f"{self.certificates_expired} certificates and {self.codes_expired} access codes "
-            f"marked expired, {self.codes_expiring_noticed} expiry notices, "
-            f"{self.pdfs_deleted} PDFs deleted, {self.renders_requeued} renders requeued"
-        )
-
-
-def expire_documents(*, now: datetime.datetime | None = None) -> HousekeepingReport:
-    """Mark what has expired, warn of codes about to expire, delete PDFs kept long enough,
-    and requeue renders that never started or whose worker vanished. Safe to run twice."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        certificates_expired = Certificate.objects.filter(
-            valid_until__lte=now, expired_at__isnull=True
-        ).update(expired_at=now)
-        codes_expired = AccessCode.objects.filter(
-            valid_until__lte=now, expired_at__isnull=True
-        ).update(expired_at=now)
-        expiring = list(
-            AccessCode.objects.select_for_update(skip_locked=True)
-            .filter(
-                revoked_at__isnull=True,
-                expiry_notice_at__isnull=True,
-                valid_until__gt=now,
-                valid_until__lte=now
-                + datetime.timedelta(hours=settings.ACCESS_CODE_EXPIRY_NOTICE_HOURS),
-                uses__lt=F("max_uses"),
-            )
-            .select_related("certificate")
-        )
-        InboxNotice.objects.bulk_create(
-            InboxNotice(
-                recipient_id=code.certificate.holder_id,
-                certificate_id=code.certificate_id,
-                kind=InboxNotice.Kind.CODE_EXPIRING,
-                details={"valid_until": code.valid_until.isoformat()},
-                created_at=now,
-            )
-            for code in expiring
-        )
-        AccessCode.objects.filter(pk__in=[code.pk for code in expiring]).update(
-            expiry_notice_at=now
-        )
-    pdfs_deleted = _delete_old_pdfs(now=now)
-    renders_requeued = _requeue_stalled_renders(now=now)
-    return HousekeepingReport(
-        certificates_expired=certificates_expired,
-        codes_expired=codes_expired,
-        codes_expiring_noticed=len(expiring),
-        pdfs_deleted=pdfs_deleted,
-        renders_requeued=renders_requeued,
-    )
-
-
-def _delete_old_pdfs(*, now: datetime.datetime) -> int:
-    keep_after = now - datetime.timedelta(days=settings.CERTIFICATE_PDF_RETENTION_DAYS)
-    deleted = 0
-    candidates = Certificate.objects.filter(
-        valid_until__lte=keep_after, pdf_deleted_at__isnull=True
-    )
-    for certificate in candidates.exclude(pdf="").only("pk", "pdf").iterator():
-        # The row first: a crash after it leaves an orphan file, never a row pointing at nothing.
-        with transaction.atomic():
-            if Certificate.objects.filter(pk=certificate.pk, pdf_deleted_at__isnull=True).update(
-                pdf="", pdf_deleted_at=now
-            ):
-                transaction.on_commit(partial(default_storage.delete, str(certificate.pdf.name)))
-                deleted += 1
-    return deleted
-
-
-def _requeue_stalled_renders(*, now: datetime.datetime) -> int:
-    """Certificates whose render task was lost (a broker that was down at enqueue time)."""
-    from documents.tasks import render_certificate
-
-    stale = now - datetime.timedelta(seconds=settings.CERTIFICATE_RENDER_STALE_SECONDS)
-    ids = list(
-        Certificate.objects.filter(
-            Q(rendering_status=Certificate.Rendering.PENDING, issued_at__lt=stale)
-            | Q(rendering_status=Certificate.Rendering.RENDERING, rendering_started_at__lt=stale)
-        ).values_list("pk", flat=True)[:500]
-    )
-    for certificate_id in ids:
-        render_certificate.delay(certificate_id)
-    return len(ids)

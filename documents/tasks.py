@@ -1,11 +1,11 @@
-"""Celery tasks of the documents app: thin wrappers over documents.services."""
+"""Celery tasks of the documents app: thin wrappers over the rendering and housekeeping they run."""
 
 import logging
 
 from celery import Task, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from documents import services
+from documents import housekeeping, rendering
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +28,11 @@ class RenderCertificateTask(Task):
         # A backstop for failures outside the task body (a time limit); marking is idempotent.
         certificate_id = kwargs.get("certificate_id", args[0] if args else None)
         if certificate_id is not None:
-            services.mark_rendering_failed(certificate_id=certificate_id, error=_describe(exc))
+            rendering.mark_rendering_failed(certificate_id=certificate_id, error=_describe(exc))
 
 
 @shared_task(
+    name="documents.tasks.render_certificate",
     bind=True,
     base=RenderCertificateTask,
     max_retries=MAX_RETRIES,
@@ -39,28 +40,28 @@ class RenderCertificateTask(Task):
     reject_on_worker_lost=True,
 )
 def render_certificate(self: Task, certificate_id: int) -> str:
-    """Render one certificate's PDF; idempotent (see services.render_certificate)."""
+    """Render one certificate's PDF; idempotent (see rendering.render_certificate)."""
     try:
-        outcome = services.render_certificate(certificate_id=certificate_id)
+        outcome = rendering.render_certificate(certificate_id=certificate_id)
     except TRANSIENT_ERRORS as exc:
         # Eager tasks that propagate errors (the embedded default) never retry: the holder
         # retries from the page instead.
         cannot_retry = self.request.is_eager and self.app.conf.task_eager_propagates
         if self.request.retries >= MAX_RETRIES or cannot_retry:
-            services.mark_rendering_failed(certificate_id=certificate_id, error=_describe(exc))
+            rendering.mark_rendering_failed(certificate_id=certificate_id, error=_describe(exc))
             raise
         logger.warning("certificate %s: transient render error %r, retrying", certificate_id, exc)
         raise self.retry(exc=exc, countdown=backoff_seconds(self.request.retries)) from exc
     except Exception as exc:
-        services.mark_rendering_failed(certificate_id=certificate_id, error=_describe(exc))
+        rendering.mark_rendering_failed(certificate_id=certificate_id, error=_describe(exc))
         raise
-    if outcome is services.RenderOutcome.BUSY:
+    if outcome is rendering.RenderOutcome.BUSY:
         # Another worker holds a fresh claim; come back after it should have finished (if it
         # died, its claim is stale by then and this task takes over).
         raise self.retry(countdown=backoff_seconds(self.request.retries + 2))
     return outcome.value
 
 
-@shared_task
+@shared_task(name="documents.tasks.expire_documents")
 def expire_documents() -> str:
-    return str(services.expire_documents())
+    return str(housekeeping.expire_documents(requeue_render=render_certificate.delay))

@@ -6,10 +6,15 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from documents import services
+from documents import housekeeping, services
 from documents.models import AccessCode, Certificate, InboxNotice
-from documents.tasks import expire_documents
+from documents.tasks import expire_documents, render_certificate
 from tests.documents.conftest import pdf_files
+
+
+def expire() -> housekeeping.HousekeepingReport:
+    return housekeeping.expire_documents(requeue_render=render_certificate.delay)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +35,13 @@ def test_it_marks_expired_certificates_and_codes_once(citizen, issue):
         valid_until=timezone.now() - datetime.timedelta(hours=1)
     )
 
-    report = services.expire_documents()
+    report = expire()
     assert (report.certificates_expired, report.codes_expired) == (1, 1)
     certificate.refresh_from_db()
     fresh.refresh_from_db()
     assert certificate.expired_at is not None and fresh.expired_at is None
     # Twice changes nothing more.
-    again = services.expire_documents()
+    again = expire()
     assert (again.certificates_expired, again.codes_expired) == (0, 0)
 
 
@@ -50,7 +55,7 @@ def test_it_deletes_pdfs_only_after_the_retention_period(
     _age(old, days_past_end=91)
 
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.expire_documents()
+        report = expire()
     assert report.pdfs_deleted == 1
     old.refresh_from_db()
     recent.refresh_from_db()
@@ -64,8 +69,8 @@ def test_it_warns_once_of_a_code_about_to_expire(citizen, issue, settings):
     settings.ACCESS_CODE_EXPIRY_NOTICE_HOURS = 48
     certificate = issue(citizen)
     services.move_to_inbox(certificate=certificate, valid_days=1)
-    services.expire_documents()
-    services.expire_documents()
+    expire()
+    expire()
     assert InboxNotice.objects.filter(kind=InboxNotice.Kind.CODE_EXPIRING).count() == 1
 
 
@@ -78,7 +83,7 @@ def test_it_requeues_a_render_that_never_started(
     Certificate.objects.filter(pk=certificate.pk).update(
         issued_at=timezone.now() - datetime.timedelta(minutes=5)
     )
-    report = services.expire_documents()
+    report = expire()
     assert report.renders_requeued == 1
     certificate.refresh_from_db()
     assert certificate.rendering_status == "ready"

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from documents import pdf as certificate_pdf
-from documents import services
+from documents import rendering, services
 from documents.models import Certificate, InboxNotice
 from documents.tasks import render_certificate
 from tests.documents.conftest import pdf_files
@@ -43,7 +43,7 @@ def test_a_fresh_claim_of_another_worker_is_left_alone(pending):
     Certificate.objects.filter(pk=pending.pk).update(
         rendering_status=Certificate.Rendering.RENDERING, rendering_started_at=timezone.now()
     )
-    assert services.render_certificate(certificate_id=pending.pk) is services.RenderOutcome.BUSY
+    assert rendering.render_certificate(certificate_id=pending.pk) is rendering.RenderOutcome.BUSY
 
 
 def test_a_stale_claim_of_a_dead_worker_is_taken_over(pending, settings, _media_in_tmp):
@@ -52,7 +52,9 @@ def test_a_stale_claim_of_a_dead_worker_is_taken_over(pending, settings, _media_
         rendering_status=Certificate.Rendering.RENDERING,
         rendering_started_at=timezone.now() - datetime.timedelta(minutes=5),
     )
-    assert services.render_certificate(certificate_id=pending.pk) is services.RenderOutcome.RENDERED
+    assert (
+        rendering.render_certificate(certificate_id=pending.pk) is rendering.RenderOutcome.RENDERED
+    )
     assert len(pdf_files(_media_in_tmp)) == 1
 
 

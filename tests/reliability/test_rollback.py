@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.db import transaction
 
-from documents import services
+from documents import rendering, services
 from documents.models import Certificate
 from tests.workers import kill_group, start_worker, tasks_to_the_broker, wait_for
 
@@ -63,7 +63,7 @@ def test_a_rolled_back_certificate_is_never_rendered_and_a_missing_row_ends_clea
 
         # Had a task for the rolled-back row been sent anyway, it would end without an error.
         result = render_certificate.delay(doomed.pk)
-        assert result.get(timeout=60) == services.RenderOutcome.ALREADY_DONE.value
+        assert result.get(timeout=60) == rendering.RenderOutcome.ALREADY_DONE.value
     finally:
         worker.terminate()
         try:

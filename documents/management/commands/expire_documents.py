@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from documents.services import expire_documents
+from documents.tasks import expire_documents
 
 
 class Command(BaseCommand):
@@ -11,5 +11,4 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        report = expire_documents()
-        self.stdout.write(self.style.SUCCESS(str(report)))
+        self.stdout.write(self.style.SUCCESS(expire_documents()))
