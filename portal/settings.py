@@ -320,6 +320,8 @@ PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
 # --- Agencies ----------------------------------------------------------------------------------
 
 AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Largest image letter or MoU scan, in pixels: an A4 page scanned at 600 dpi is about 35 million.
+AGENCY_UPLOAD_MAX_PIXELS = env.int("AGENCY_UPLOAD_MAX_PIXELS", default=50_000_000)
 AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 # How long before an MoU's end its agency's admins and the committee are reminded to renew it.
