@@ -3,7 +3,6 @@
 Every view here goes through `agency_panel_required`.
 """
 
-import csv
 import io
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from agencies.forms import (
 from agencies.gate import PanelRequest, agency_panel_required
 from agencies.models import Membership
 from agencies.scopes import scope_labels
+from portal.csv_safety import formula_safe_writer
 
 
 @agency_panel_required
@@ -105,7 +105,7 @@ def staff(request: PanelRequest) -> HttpResponse:
 @agency_panel_required(admin_only=True)
 def staff_template(request: PanelRequest) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = formula_safe_writer(buffer)
     # The header alone: an example row would be granted by anyone who forgot to delete it.
     writer.writerow(CSV_COLUMNS)
     response = HttpResponse(

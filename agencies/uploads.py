@@ -1,6 +1,7 @@
 """Checks for uploaded official documents (letters, MoU scans): by content and size, not name."""
 
 import uuid
+import warnings
 from pathlib import PurePath
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
+
+from portal.digits import LocalNumber
 
 # What the content says the file is -> the extension we store it under.
 ALLOWED_KINDS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
@@ -41,17 +44,43 @@ def validate_official_document(file: Any) -> None:
             code="bad_type",
         )
     if mime.startswith("image/"):
-        # An image header followed by garbage is not a letter anyone can read.
-        try:
-            file.seek(0)
+        _validate_image(file)
+
+
+def _validate_image(file: Any) -> None:
+    """An image that opens, within AGENCY_UPLOAD_MAX_PIXELS.
+
+    A few bytes of PNG can declare 30000 x 30000 pixels: gigabytes once decoded. Pillow refuses
+    only far past its own limit, by raising DecompressionBombError (a 500 here) or merely warning;
+    both are turned into errors and answered with a message, like any image over our own limit.
+    """
+    limit = settings.AGENCY_UPLOAD_MAX_PIXELS
+    too_many_pixels = ValidationError(
+        _(
+            "This image has too many pixels (the most accepted is %(limit)s megapixels). "
+            "Scan the letter at a lower resolution."
+        ),
+        code="too_many_pixels",
+        params={"limit": LocalNumber(limit // 1_000_000)},
+    )
+    try:
+        file.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(file) as image:
+                width, height = image.size
+                if width * height > limit:
+                    raise too_many_pixels
+                # An image header followed by garbage is not a letter anyone can read.
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            raise ValidationError(
-                _("This image file is damaged and cannot be opened."), code="damaged"
-            ) from None
-        finally:
-            file.seek(0)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many_pixels from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            _("This image file is damaged and cannot be opened."), code="damaged"
+        ) from None
+    finally:
+        file.seek(0)
 
 
 def _stored_name(folder: str, filename: str) -> str:

@@ -320,6 +320,8 @@ PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
 # --- Agencies ----------------------------------------------------------------------------------
 
 AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
+# Largest image letter or MoU scan, in pixels: an A4 page scanned at 600 dpi is about 35 million.
+AGENCY_UPLOAD_MAX_PIXELS = env.int("AGENCY_UPLOAD_MAX_PIXELS", default=50_000_000)
 AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 # How long before an MoU's end its agency's admins and the committee are reminded to renew it.
@@ -473,6 +475,13 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploaded files are counted as they stream in and refused the moment one passes
+# UPLOAD_MAX_BYTES, before more of it is stored (portal/uploads.py). It is never below the largest
+# limit of any form (AGENCY_UPLOAD_MAX_BYTES; the staff list's is 1 MB), whose own check then
+# shows the message next to the field. Files up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) stay in memory, larger ones go to a temporary file.
+FILE_UPLOAD_HANDLERS = ["portal.uploads.SizeLimitedUploadHandler"]
+UPLOAD_MAX_BYTES = max(env.int("UPLOAD_MAX_BYTES", default=0), AGENCY_UPLOAD_MAX_BYTES)
 
 LOGGING = {
     "version": 1,

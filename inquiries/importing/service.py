@@ -27,6 +27,7 @@ from inquiries.importing.formats import (
 from inquiries.importing.postgres import PostgresImport
 from inquiries.importing.reading import CopyFeed, RegistryFile, open_registry_file
 from inquiries.importing.writers import MergeCounts, PortableWriter
+from portal.csv_safety import formula_safe_writer
 
 PROGRESS_EVERY_ROWS = 20_000
 REPORT_HEADER = ("row", "column", "problem")
@@ -218,7 +219,7 @@ def _read_problems(stream: IO[str]) -> Iterator[RowProblem]:
 def _write_report(path: Path, *sorted_streams: Iterator[RowProblem]) -> None:
     """One report, in row order, from streams that are each already in row order."""
     with path.open("w", encoding="utf-8", newline="") as report:
-        writer = csv.writer(report)
+        writer = formula_safe_writer(report)
         writer.writerow(REPORT_HEADER)
         in_row_order: Iterator[RowProblem] = heapq.merge(*sorted_streams, key=_row_of)
         writer.writerows(in_row_order)

@@ -1,4 +1,5 @@
 import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +104,17 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- Uploads (issue 11) ------------------------------------------------------------------------
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def media_root(settings, tmp_path) -> Path:
+    """An empty media directory of the test's own, to see what an upload left behind."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

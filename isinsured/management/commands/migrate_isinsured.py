@@ -1,6 +1,5 @@
 """`manage.py migrate_isinsured FILE [--dry-run] [--chunk-size N]` and `--status [RUN]`."""
 
-import csv
 import getpass
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from accounts.models import User
 from isinsured import services
 from isinsured.legacy_file import LegacyFile, LegacyFileError, read_legacy_file
 from isinsured.models import MigrationRun, RunState
+from portal.csv_safety import formula_safe_writer
 
 REPORT_HEADER = ("row", "column", "problem")
 POLL_SECONDS = 0.5
@@ -179,7 +179,7 @@ class Command(BaseCommand):
             return
         report_path = report_path or path.with_name(f"{path.stem}.errors.csv")
         with report_path.open("w", encoding="utf-8", newline="") as stream:
-            writer = csv.writer(stream)
+            writer = formula_safe_writer(stream)
             writer.writerow(REPORT_HEADER)
             writer.writerows(legacy_file.problems)
         self.stderr.write(
