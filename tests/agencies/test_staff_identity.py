@@ -277,3 +277,32 @@ def test_names_written_with_arabic_letters_or_other_spacing_match_the_registry(
         row(STRANGER, STRANGERS_MOBILE, first_name="علي\u200cرضا", last_name=" كريمي "),
     )
     assert StaffListRow.objects.get().name_check == "match"
+
+
+def test_an_unproven_account_accepts_only_once_its_verified_mobile_is_confirmed(
+    client, agency, agency_admin, admin_membership, operator, django_capture_on_commit_callbacks
+):
+    from tests.conftest import make_user
+
+    person = make_user(national_code(4403), "+989350004403", identity_verified_at=None)
+    identity_service.reset()  # the service does not (yet) link this mobile to the code
+    staff_list = submit(agency, agency_admin, row(person.national_code, "+989350004499"))
+    grant_in_the_admin(operator, staff_list, django_capture_on_commit_callbacks)
+    membership = Membership.objects.get(user=person)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(person)
+    listing = client.get("/agencies/requests/")
+    assert f"/agencies/memberships/{membership.pk}/accept/".encode() in listing.content
+
+    refused = client.post(f"/agencies/memberships/{membership.pk}/accept/")
+    assert refused.status_code == 400
+    assert b"prove your identity" in refused.content
+    membership.refresh_from_db()
+    assert membership.accepted_at is None
+
+    identity_service.register(person.national_code, person.mobile)
+    assert client.post(f"/agencies/memberships/{membership.pk}/accept/").status_code == 302
+    person.refresh_from_db()
+    assert person.identity_proven
+    membership.refresh_from_db()
+    assert membership.accepted_at is not None
