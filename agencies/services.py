@@ -748,6 +748,7 @@ def _admit_row(
         if outcome is RowOutcome.INVITED or not user.has_usable_password():
             invite_member(membership=membership)
             outcome = RowOutcome.INVITED
+            reachable = bool(user.mobile)  # the link goes by SMS only
         else:
             _post_notice(
                 recipient=user,
@@ -755,8 +756,9 @@ def _admit_row(
                 subject=gettext_noop("An agency asks you to join its panel"),
                 context={"membership": membership},
             )
+            reachable = bool(user.mobile or user.email)
         report.invitations += 1
-        if not user.is_active or not user.mobile:
+        if not user.is_active or not reachable:
             report.unreachable.append(row.national_code)
     row.membership = membership
     row.outcome = outcome
