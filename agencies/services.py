@@ -802,7 +802,7 @@ def admit_identity_pending_rows() -> int:
     for row_id in list(pending):
         with transaction.atomic():
             row = (
-                StaffListRow.objects.select_for_update()
+                StaffListRow.objects.select_for_update(of=("self",))
                 .select_related("staff_list__agency", "staff_list__granted_by")
                 .filter(pk=row_id, outcome=RowOutcome.IDENTITY_PENDING)
                 .first()
