@@ -264,7 +264,7 @@ class StaffCsvForm(forms.Form):
                     rows.append(row)
         except csv.Error:
             # The csv module's own cap (128 KB a field) or broken quoting: the row cannot be
-            # read at all. The reader fails before it counts the line it was reading.
+            # read at all. The reader fails before it counts the row it was reading.
             raise ValidationError(
                 [
                     *too_long,
