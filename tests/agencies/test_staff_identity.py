@@ -300,7 +300,7 @@ def test_an_unproven_account_accepts_only_once_its_verified_mobile_is_confirmed(
     membership.refresh_from_db()
     assert membership.accepted_at is None
 
-    identity_service.register(person.national_code, person.mobile)
+    identity_service.register(person.national_code, "+989350004403")
     assert client.post(f"/agencies/memberships/{membership.pk}/accept/").status_code == 302
     person.refresh_from_db()
     assert person.identity_proven
