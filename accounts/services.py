@@ -11,7 +11,9 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
+from accounts.identity import Ownership, mobile_belongs_to
 from accounts.models import User
 from accounts.roles import Role
 from portal.sms import send_templated_sms
@@ -121,6 +123,23 @@ def finish_password_reset_by_sms(*, national_code: str, code: str, new_password:
     key = _RESET_KEY.format(national_code=national_code)
     cache.delete_many([key, f"{key}:attempts"])
     return True
+
+
+@transaction.atomic
+def prove_identity(*, user: User) -> Ownership:
+    """Mark the account proven if its verified mobile is registered to its national code.
+
+    The phone code (or a link texted to the mobile) proved the person holds the mobile; the
+    identity service's YES ties that mobile to the national code. Anything else leaves the
+    account as it was, and the answer says why (UNAVAILABLE: ask again later).
+    """
+    if not (user.mobile and user.mobile_verified):
+        return Ownership.NO
+    answer = mobile_belongs_to(user.national_code, user.mobile)
+    if answer is Ownership.YES and user.identity_verified_at is None:
+        user.identity_verified_at = timezone.now()
+        user.save(update_fields=["identity_verified_at"])
+    return answer
 
 
 def assign_role(*, user: User, role: Role) -> None:

@@ -31,6 +31,7 @@ from agencies.models import (
     Membership,
     Mou,
     MouEvent,
+    NameCheck,
     RemovalRequest,
     RemovalRequestStatus,
     RequestEvent,
@@ -42,7 +43,7 @@ from agencies.models import (
 from agencies.models.mou import MouQuerySet
 from agencies.scopes import scope_labels
 from agencies.selectors import today
-from portal.digits import to_ascii_digits
+from portal.digits import LocalNumber, local_digits, to_ascii_digits
 from portal.fields import JalaliDateField
 from portal.jalali import format_date
 
@@ -704,14 +705,20 @@ class StaffListRowInline(ReadOnlyInline):
         "position",
         "mobile",
         "email",
+        "name_check",
+        "outcome",
         "membership",
     )
     readonly_fields = fields
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Operators hold a role, not Django's model permissions (as for the list itself).
+        return _operator(request)
+
 
 @admin.register(StaffList)
 class StaffListAdmin(OperatorOnlyAdmin):
-    list_display = ("__str__", "agency", "submitted_on", "status", "row_count")
+    list_display = ("__str__", "agency", "submitted_on", "status", "row_count", "name_flags")
     list_filter = ("status",)
     search_fields = ("agency__name", "agency__legal_id", "rows__national_code")
     list_select_related = ("agency",)
@@ -728,7 +735,16 @@ class StaffListAdmin(OperatorOnlyAdmin):
     actions = ["grant_access"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
-        return super().get_queryset(request).annotate(number_of_rows=models.Count("rows"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                number_of_rows=models.Count("rows"),
+                names_differing=models.Count(
+                    "rows", filter=models.Q(rows__name_check=NameCheck.DIFFERS)
+                ),
+            )
+        )
 
     @admin.display(description=gettext_lazy("submitted"), ordering="submitted_at")
     def submitted_on(self, obj: StaffList) -> str:
@@ -737,6 +753,16 @@ class StaffListAdmin(OperatorOnlyAdmin):
     @admin.display(description=gettext_lazy("people"), ordering="number_of_rows")
     def row_count(self, obj: Any) -> int:
         return obj.number_of_rows
+
+    @admin.display(description=gettext_lazy("names"), ordering="names_differing")
+    def name_flags(self, obj: Any) -> str:
+        # Flagged before granting: a typed name unlike the registry's may be a typo, or a list
+        # naming someone who does not work there.
+        if not obj.names_differing:
+            return "—"
+        return _("Names differ from the registry: %(count)s") % {
+            "count": LocalNumber(obj.names_differing)
+        }
 
     def get_actions(self, request: HttpRequest) -> Any:
         # Admin actions are normally tied to change permission; granting is an operator's own.
@@ -755,30 +781,47 @@ class StaffListAdmin(OperatorOnlyAdmin):
             messages.success(
                 request,
                 _(
-                    "%(list)s granted: %(new)d new accounts, %(existing)d existing accounts, "
-                    "%(invited)d invitations sent."
+                    "%(list)s granted: %(new)s new accounts, %(existing)s existing accounts, "
+                    "%(invited)s invitations sent."
                 )
                 % {
                     "list": staff_list,
-                    "new": len(report.created_accounts),
-                    "existing": len(report.existing_accounts),
-                    "invited": report.invitations,
+                    "new": LocalNumber(len(report.created_accounts)),
+                    "existing": LocalNumber(len(report.existing_accounts)),
+                    "invited": LocalNumber(report.invitations),
                 },
             )
-            if report.unreachable:
-                messages.warning(
-                    request,
-                    _(
-                        "These people cannot be reached by SMS or email, or their account is "
-                        "deactivated; follow them up by hand: %(codes)s"
-                    )
-                    % {"codes": ", ".join(report.unreachable)},
-                )
+            for codes, warning in (
+                (report.unreachable, UNREACHABLE),
+                (report.mobile_not_confirmed, MOBILE_NOT_CONFIRMED),
+                (report.identity_pending, IDENTITY_PENDING),
+                (report.mobile_in_use, MOBILE_IN_USE),
+            ):
+                if codes:
+                    messages.warning(request, warning % {"codes": local_digits(", ".join(codes))})
+
+
+UNREACHABLE = gettext_lazy(
+    "These people cannot be reached by SMS, or their account is deactivated; follow them up "
+    "by hand: %(codes)s"
+)
+MOBILE_NOT_CONFIRMED = gettext_lazy(
+    "Not invited, no account made: the identity service says the typed mobile is not "
+    "registered to these national codes: %(codes)s"
+)
+IDENTITY_PENDING = gettext_lazy(
+    "The identity service did not answer for these; they are asked about again every 15 "
+    "minutes: %(codes)s"
+)
+MOBILE_IN_USE = gettext_lazy(
+    "Not invited: another account holds the confirmed mobile of these; follow them up by "
+    "hand: %(codes)s"
+)
 
 
 class InvitationInline(ReadOnlyInline):
     model = Invitation
-    fields = ("created_at", "sent_at", "expires_at", "used_at", "revoked_at")
+    fields = ("created_at", "sent_at", "sent_to", "expires_at", "used_at", "revoked_at")
     readonly_fields = fields
 
 
@@ -791,6 +834,7 @@ class MembershipAdmin(OperatorOnlyAdmin):
         "role",
         "is_active",
         "granted_at",
+        "accepted_at",
         "removed_at",
     )
     list_filter = ("is_active", "role")
@@ -805,6 +849,7 @@ class MembershipAdmin(OperatorOnlyAdmin):
         "is_active",
         "granted_by",
         "granted_at",
+        "accepted_at",
         "removed_at",
         "removed_by",
         "removal_reasons",

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from accounts.demo import demo_user
 from accounts.models import User
+from accounts.roles import Role
+from accounts.services import assign_role
 from agencies import services
 from agencies.models import (
     AccessRequest,
@@ -115,6 +117,13 @@ def seed(*, stdout: OutputWrapper) -> None:
             ],
         )
         services.grant_staff_list(staff_list=staff_list, operator=operator)
+        # The demo staff member takes the access up at once, as they would by clicking "accept"
+        # on their own account (`accept_membership`, which also wants a proven identity: the
+        # demo people's proof is the accounts demo's business, not this one's).
+        Membership.objects.filter(user=staff, agency=agency, accepted_at=None).update(
+            accepted_at=timezone.now()
+        )
+        assign_role(user=staff, role=Role.AGENCY_STAFF)
     if not AccessRequest.objects.filter(legal_id=PENDING_LEGAL_ID).exists():
         services.submit_request(
             applicant=citizen,

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from agencies import selectors
 from agencies.models import AccessRequest
 from agencies.uploads import ALLOWED_KINDS, sniff_kind, validate_official_document
-from portal.digits import normalize_digits, to_ascii_digits
+from portal.digits import LocalNumber, normalize_digits, to_ascii_digits
 from portal.fields import JalaliDateField, LegalIdField, MobileField, NationalCodeField
 
 
@@ -115,6 +115,9 @@ class AccessRequestForm(forms.ModelForm):
 # --- Staff lists -------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("national_code", "first_name", "last_name", "position", "mobile", "email")
+# No staff list field needs more (an email address is at most 254); a longer one is refused on
+# its row without being shown back.
+CSV_FIELD_MAX_CHARS = 254
 
 
 class StaffRowForm(forms.Form):
@@ -238,11 +241,44 @@ class StaffCsvForm(forms.Form):
                 % {"header": ",".join(CSV_COLUMNS), "problems": "; ".join(problems)}
             )
         reader.fieldnames = header
-        rows = []
-        for record in reader:
-            row = {name: (record.get(name) or "").strip() for name in CSV_COLUMNS}
-            if any(row.values()):
-                rows.append(row)
+        rows, too_long = [], []
+        try:
+            for record in reader:
+                row = {name: (record.get(name) or "").strip() for name in CSV_COLUMNS}
+                too_long += [
+                    ValidationError(
+                        _(
+                            "Row %(row)s of the file: the %(column)s column is longer than %(max)s "
+                            "characters."
+                        ),
+                        params={
+                            "row": LocalNumber(reader.line_num),
+                            "column": name,
+                            "max": LocalNumber(CSV_FIELD_MAX_CHARS),
+                        },
+                    )
+                    for name, value in row.items()
+                    if len(value) > CSV_FIELD_MAX_CHARS
+                ]
+                if any(row.values()):
+                    rows.append(row)
+        except csv.Error:
+            # The csv module's own cap (128 KB a field) or broken quoting: the row cannot be
+            # read at all. The reader fails before it counts the row it was reading.
+            raise ValidationError(
+                [
+                    *too_long,
+                    ValidationError(
+                        _(
+                            "Row %(row)s of the file cannot be read: a field is far too long or "
+                            "its quotes are not closed."
+                        ),
+                        params={"row": LocalNumber(reader.line_num + 1)},
+                    ),
+                ]
+            ) from None
+        if too_long:
+            raise ValidationError(too_long)
         if not rows:
             raise ValidationError(_("The file has a header but no staff rows."))
         limit = settings.AGENCY_STAFF_LIST_MAX_ROWS

@@ -73,7 +73,7 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
     day = today()
     in_force = mou_in_force_on(day, prefix="agency__mous__")
     membership = (
-        Membership.objects.filter(user=user, is_active=True)
+        Membership.objects.filter(user=user, is_active=True, accepted_at__isnull=False)
         .annotate(mou_in_force=FilteredRelation("agency__mous", condition=in_force))
         .filter(mou_in_force__isnull=False)
         .select_related("agency", "mou_in_force")  # type: ignore[misc]
@@ -85,9 +85,24 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
     return membership, membership.mou_in_force
 
 
+def offered_memberships_of(user: User) -> QuerySet[Membership]:
+    """Memberships an agency asked for this person that wait for them to accept."""
+    return Membership.objects.filter(
+        user=user, is_active=True, accepted_at__isnull=True
+    ).select_related("agency")
+
+
+def offered_membership_for(*, user: User, pk: int) -> Membership:
+    """Mine or 404: a membership waiting for this user's acceptance, nobody else's."""
+    try:
+        return offered_memberships_of(user).get(pk=pk)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
 def staff_of(agency_id: int) -> QuerySet[Membership]:
     return (
-        Membership.objects.filter(agency_id=agency_id, is_active=True)
+        Membership.objects.filter(agency_id=agency_id, is_active=True, accepted_at__isnull=False)
         .select_related("user")
         .order_by("role", "user__last_name", "user__first_name", "pk")
     )

@@ -20,12 +20,14 @@ from django.core.files import File
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from accounts.identity import Ownership, mobile_belongs_to
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import assign_role, drop_role
+from accounts.services import assign_role, drop_role, prove_identity
 from agencies.models import (
     MOU_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -41,12 +43,14 @@ from agencies.models import (
     MouBasis,
     MouEvent,
     MouStatus,
+    NameCheck,
     Notice,
     RemovalRequest,
     RemovalRequestStatus,
     RequestAction,
     RequestEvent,
     RequestStatus,
+    RowOutcome,
     StaffList,
     StaffListRow,
     StaffListStatus,
@@ -125,11 +129,13 @@ def _send_after_commit(task: Any, object_id: int) -> None:
 
 def resend_unsent_messages(*, older_than: datetime.timedelta) -> int:
     """Queue again every notice, invitation and operators' email whose task never claimed it
-    (the broker was down when it was made); returns how many. Each task claims its row once, so
-    a message that is merely slow is not sent twice."""
+    (the broker was down when it was made, or the identity service did not answer); returns
+    how many. Each task claims its row once, so a message that is merely slow is not sent
+    twice. Staff list rows the identity service did not answer for are asked about again."""
     from agencies import tasks
 
     before = timezone.now() - older_than
+    admit_identity_pending_rows()
     pending: list[tuple[Any, Iterable[int]]] = [
         (
             tasks.deliver_notice,
@@ -627,22 +633,42 @@ def mark_mou_actioned(*, mou: Mou, operator: User) -> Mou:
 STAFF_ROW_FIELDS = ("national_code", "first_name", "last_name", "position", "mobile", "email")
 
 
+def compare_names_with_registry(rows: Sequence[StaffListRow]) -> dict[str, NameCheck]:
+    """Whether each row's names match the coverage registry's, by national code.
+
+    The registry lives in a later app (inquiries), so it plugs its comparison in through the
+    `AGENCY_STAFF_NAME_CHECK` setting, as the sign-up check does; agencies never sees the
+    registry's names, only the verdict.
+    """
+    compare = import_string(settings.AGENCY_STAFF_NAME_CHECK)
+    verdicts: dict[str, NameCheck] = compare(
+        people=[(row.national_code, row.first_name, row.last_name) for row in rows]
+    )
+    return verdicts
+
+
 @transaction.atomic
 def submit_staff_list(
     *, agency: Agency, submitted_by: User, rows: Sequence[Mapping[str, Any]]
 ) -> StaffList:
     """Record the staff an agency admin asks access for. Rows arrive validated by the form;
-    the database's constraints are the last line. Side effect: operators are emailed after
-    commit, and the list waits in their queue in the admin."""
+    the database's constraints are the last line. The typed names are compared with the
+    registry now, so the operator sees any difference before granting. Side effect: operators
+    are emailed after commit, and the list waits in their queue in the admin."""
     _require_agency_admin(submitted_by, agency)
     if not rows:
         raise TransitionError(_("Add at least one staff member."))
     staff_list = StaffList.objects.create(agency=agency, submitted_by=submitted_by)
+    staff_list_rows = []
     for row in rows:
         staff_list_row = StaffListRow(
             staff_list=staff_list, **{name: row.get(name, "") for name in STAFF_ROW_FIELDS}
         )
         staff_list_row.full_clean(exclude=["staff_list"])
+        staff_list_rows.append(staff_list_row)
+    verdicts = compare_names_with_registry(staff_list_rows)
+    for staff_list_row in staff_list_rows:
+        staff_list_row.name_check = verdicts.get(staff_list_row.national_code, NameCheck.UNCHECKED)
         staff_list_row.save()
     from agencies import tasks
 
@@ -659,66 +685,189 @@ class GrantReport:
     # Granted, but the invitation cannot reach them (no mobile or email) or the account is
     # deactivated: IT follows these up by hand.
     unreachable: list[str] = field(default_factory=list)
+    # The identity service says the typed mobile is not this person's: nobody was invited.
+    mobile_not_confirmed: list[str] = field(default_factory=list)
+    # The identity service did not answer: the sweep asks again (`admit_identity_pending_rows`).
+    identity_pending: list[str] = field(default_factory=list)
+    # The confirmed mobile is on another account already: IT follows these up by hand.
+    mobile_in_use: list[str] = field(default_factory=list)
 
 
-def _account_for_row(row: StaffListRow, report: GrantReport) -> User:
-    user = User.objects.filter(national_code=row.national_code).first()
-    if user is not None:
-        report.existing_accounts.append(row.national_code)
-        return user
-    mobile_free = not User.objects.filter(mobile=row.mobile).exists()
+_REPORT_LISTS = {
+    RowOutcome.MOBILE_NOT_CONFIRMED: "mobile_not_confirmed",
+    RowOutcome.IDENTITY_PENDING: "identity_pending",
+    RowOutcome.MOBILE_IN_USE: "mobile_in_use",
+    RowOutcome.ALREADY_MEMBER: "already_members",
+}
+
+
+def _new_account_for_row(row: StaffListRow, *, ask: bool) -> tuple[User | None, RowOutcome]:
+    """An account for a person the portal does not know yet, made only once the identity
+    service confirms the typed mobile is theirs. The list's email is never put on it: nobody
+    proved it is the person's, and a password reset could go there."""
+    if not ask:
+        return None, RowOutcome.IDENTITY_PENDING
+    answer = mobile_belongs_to(row.national_code, row.mobile)
+    if answer is Ownership.UNAVAILABLE:
+        return None, RowOutcome.IDENTITY_PENDING
+    if answer is Ownership.NO:
+        return None, RowOutcome.MOBILE_NOT_CONFIRMED
+    if User.objects.filter(mobile=row.mobile).exists():
+        return None, RowOutcome.MOBILE_IN_USE
     user = User(
         national_code=row.national_code,
         first_name=row.first_name,
         last_name=row.last_name,
-        # Someone else's account already holds this number; the invitation goes by email.
-        mobile=row.mobile if mobile_free else None,
-        email=row.email,
+        mobile=row.mobile,
+        mobile_verified=False,  # proven when the person uses the link texted to it
     )
     user.set_unusable_password()
     user.save()
     assign_role(user=user, role=Role.CITIZEN)
-    report.created_accounts.append(row.national_code)
-    return user
+    return user, RowOutcome.INVITED
+
+
+def _admit_row(
+    *, row: StaffListRow, agency: Agency, operator: User, report: GrantReport, ask: bool
+) -> RowOutcome:
+    """Give one row's person a membership that waits for them to accept it.
+
+    A person with an account is matched by national code; nothing the list typed (mobile,
+    email, names) touches that account, and they are told on their own account to accept. A
+    person without one gets an account and an invitation only if the identity service confirms
+    the typed mobile for the national code; NO and UNAVAILABLE make nothing.
+    """
+    user = User.objects.filter(national_code=row.national_code).first()
+    if user is not None:
+        report.existing_accounts.append(row.national_code)
+        outcome = RowOutcome.AWAITING_ACCEPTANCE
+    else:
+        user, outcome = _new_account_for_row(row, ask=ask)
+        if user is None:
+            getattr(report, _REPORT_LISTS[outcome]).append(row.national_code)
+            row.outcome = outcome
+            row.save(update_fields=["outcome"])
+            return outcome
+        report.created_accounts.append(row.national_code)
+    membership, created = Membership.objects.get_or_create(
+        user=user,
+        agency=agency,
+        defaults={
+            "role": row.role,
+            "position": row.position,
+            "granted_by": operator,
+            "accepted_at": None,
+        },
+    )
+    if not created and membership.is_active:
+        outcome = RowOutcome.ALREADY_MEMBER
+        report.already_members.append(row.national_code)
+    else:
+        if not created:  # access removed earlier, now asked for again: asked again, too
+            membership.is_active, membership.removed_at = True, None
+            membership.role, membership.granted_by = row.role, operator
+            membership.granted_at, membership.accepted_at = timezone.now(), None
+            membership.save()
+        if outcome is RowOutcome.INVITED or not user.has_usable_password():
+            invite_member(membership=membership)
+            outcome = RowOutcome.INVITED
+            reachable = bool(user.mobile)  # the link goes by SMS only
+        else:
+            _post_notice(
+                recipient=user,
+                template="membership_offered",
+                subject=gettext_noop("An agency asks you to join its panel"),
+                context={"membership": membership},
+            )
+            reachable = bool(user.mobile or user.email)
+        report.invitations += 1
+        if not user.is_active or not reachable:
+            report.unreachable.append(row.national_code)
+    row.membership = membership
+    row.outcome = outcome
+    row.save(update_fields=["membership", "outcome"])
+    return outcome
 
 
 @transaction.atomic
 def grant_staff_list(*, staff_list: StaffList, operator: User) -> GrantReport:
-    """Give each row of the list a membership of its agency, on the person's existing account
-    (matched by national code) or a new one without a usable password, and invite them.
-    Running it again changes nothing. Side effect: invitations go out after commit."""
+    """Grant each row of the list a membership of its agency that waits for the person to
+    accept it (see `_admit_row`). The identity service is asked inside the transaction, which
+    holds only this list's rows; once it fails to answer, the remaining rows are left pending
+    without asking. Running it again changes nothing. Side effects after commit: invitations
+    by SMS to confirmed mobiles, and notices to people who have accounts."""
     _require_operator(operator)
     staff_list = StaffList.objects.select_for_update().get(pk=staff_list.pk)
     report = GrantReport()
     if staff_list.status == StaffListStatus.GRANTED:
         return report
+    ask = True
     for row in staff_list.rows.select_for_update().order_by("pk"):
-        user = _account_for_row(row, report)
-        membership, created = Membership.objects.get_or_create(
-            user=user,
-            agency=staff_list.agency,
-            defaults={"role": row.role, "position": row.position, "granted_by": operator},
+        outcome = _admit_row(
+            row=row, agency=staff_list.agency, operator=operator, report=report, ask=ask
         )
-        if not created and membership.is_active:
-            report.already_members.append(row.national_code)
-        else:
-            if not created:  # access removed earlier, now asked for again
-                membership.is_active, membership.removed_at = True, None
-                membership.role, membership.granted_by = row.role, operator
-                membership.granted_at = timezone.now()
-                membership.save()
-            assign_role(user=user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
-            invite_member(membership=membership)
-            report.invitations += 1
-            if not user.is_active or not (user.mobile or user.email):
-                report.unreachable.append(row.national_code)
-        row.membership = membership
-        row.save(update_fields=["membership"])
+        ask = ask and outcome is not RowOutcome.IDENTITY_PENDING
     staff_list.status = StaffListStatus.GRANTED
     staff_list.granted_by = operator
     staff_list.granted_at = timezone.now()
     staff_list.save(update_fields=["status", "granted_by", "granted_at"])
     return report
+
+
+def admit_identity_pending_rows() -> int:
+    """Ask the identity service again about granted rows it did not answer for, each in its own
+    transaction; stops at the first that is still unanswered. Returns how many were settled.
+    Safe to run twice: a row is locked and re-read before it is admitted."""
+    settled = 0
+    pending = StaffListRow.objects.filter(
+        outcome=RowOutcome.IDENTITY_PENDING, staff_list__status=StaffListStatus.GRANTED
+    ).values_list("pk", flat=True)
+    for row_id in list(pending):
+        with transaction.atomic():
+            row = (
+                StaffListRow.objects.select_for_update(of=("self",))
+                .select_related("staff_list__agency", "staff_list__granted_by")
+                .filter(pk=row_id, outcome=RowOutcome.IDENTITY_PENDING)
+                .first()
+            )
+            if row is None:  # another sweep settled it
+                continue
+            staff_list = row.staff_list
+            outcome = _admit_row(
+                row=row,
+                agency=staff_list.agency,
+                operator=staff_list.granted_by or staff_list.submitted_by,
+                report=GrantReport(),
+                ask=True,
+            )
+        if outcome is RowOutcome.IDENTITY_PENDING:
+            break
+        settled += 1
+    return settled
+
+
+@transaction.atomic
+def accept_membership(*, membership: Membership, user: User) -> Membership:
+    """The person takes up a membership an agency asked for, from their own account. Only an
+    account that proved it is the person its national code names may; an unproven one is
+    proven now if its verified mobile is confirmed for the code. Side effect: the panel's role
+    (two-factor sign-in required from now on)."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id != user.pk or not user.is_active:
+        raise PermissionDenied(_("Only the person this access is for may accept it."))
+    if not membership.is_active or membership.accepted_at is not None:
+        raise TransitionError(_("This access is not waiting for you to accept it."))
+    if not user.identity_proven and prove_identity(user=user) is not Ownership.YES:
+        raise TransitionError(
+            _(
+                "Before accepting, prove your identity: your verified mobile must be registered "
+                "to your national code."
+            )
+        )
+    membership.accepted_at = timezone.now()
+    membership.save(update_fields=["accepted_at"])
+    assign_role(user=user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
+    return membership
 
 
 @transaction.atomic
@@ -765,7 +914,7 @@ def deactivate_membership(*, membership: Membership, by: User, reasons: str) -> 
     )
     membership.invitations.filter(used_at=None, revoked_at=None).update(revoked_at=now)
     still_needed = Membership.objects.filter(
-        user=membership.user, role=membership.role, is_active=True
+        user=membership.user, role=membership.role, is_active=True, accepted_at__isnull=False
     ).exists()
     if not still_needed:
         drop_role(user=membership.user, role=ROLE_FOR_MEMBERSHIP[MembershipRole(membership.role)])
@@ -818,45 +967,51 @@ def invite_member(*, membership: Membership) -> Invitation:
 
 
 def send_invitation(*, invitation_id: int) -> bool:
-    """Make the invitation's token and send the link by SMS and email, once. Returns False if
-    it was already sent (another run got there first) or is no longer wanted."""
-    from django.core.mail import send_mail
+    """Make the invitation's token and text the link to the account's mobile, once, and only
+    if the identity service confirms that mobile for the account's national code. The link sets
+    a password, so it goes nowhere else (never by email). Returns False if it was already sent
+    or is no longer wanted; on NO the invitation is revoked; when the service does not answer
+    it stays unsent and `resend_unsent_messages` tries again."""
+    from django.urls import reverse
 
     from portal.sms import send_templated_sms
 
+    unsent: dict[str, Any] = {
+        "pk": invitation_id,
+        "sent_at": None,
+        "revoked_at": None,
+        "token_hash": "",
+    }
+    invitation = (
+        Invitation.objects.select_related("membership__user", "membership__agency")
+        .filter(**unsent)
+        .first()
+    )
+    if invitation is None:
+        return False
+    user = invitation.membership.user
+    mobile = user.mobile or ""
+    answer = mobile_belongs_to(user.national_code, mobile) if mobile else Ownership.NO
+    if answer is Ownership.UNAVAILABLE:
+        return False
+    if answer is Ownership.NO:
+        Invitation.objects.filter(**unsent).update(revoked_at=timezone.now())
+        return False
     token = secrets.token_urlsafe(32)
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, sent_at=None, revoked_at=None, token_hash=""
-    ).update(token_hash=_token_digest(token), sent_at=timezone.now())
+    claimed = Invitation.objects.filter(**unsent).update(
+        token_hash=_token_digest(token), sent_at=timezone.now(), sent_to=mobile
+    )
     if claimed != 1:
         return False
-    invitation = Invitation.objects.select_related("membership__user", "membership__agency").get(
-        pk=invitation_id
+    send_templated_sms(
+        to=mobile,
+        template_name="agency_invitation",
+        context={
+            "url": settings.SITE_URL + reverse("agencies:accept_invitation", args=[token]),
+            "agency": invitation.membership.agency,
+        },
+        language=user.language,
     )
-    user = invitation.membership.user
-    from django.urls import reverse
-
-    context = {
-        "url": settings.SITE_URL + reverse("agencies:accept_invitation", args=[token]),
-        "agency": invitation.membership.agency,
-        "user": user,
-        "expires_at": invitation.expires_at,
-    }
-    if user.mobile:
-        send_templated_sms(
-            to=user.mobile,
-            template_name="agency_invitation",
-            context=context,
-            language=user.language,
-        )
-    if user.email:
-        with translation.override(user.language):
-            send_mail(
-                subject=_("Access to the government agencies panel"),
-                message=render_to_string("agencies/emails/invitation.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
     return True
 
 
@@ -875,19 +1030,30 @@ def find_invitation(*, token: str) -> Invitation | None:
 
 @transaction.atomic
 def accept_invitation(*, token: str, password: str) -> User:
-    """Set the invited person's password; the link then stops working."""
+    """Set the invited person's password; the link then stops working. The link was texted to
+    one mobile only, so using it proves that mobile: the account's identity is then proven if
+    the identity service still confirms it, and the membership is taken up."""
     invitation = find_invitation(token=token)
     if invitation is None:
         raise TransitionError(_("This invitation link is not valid, has been used or has expired."))
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_usable():
         raise TransitionError(_("This invitation link is not valid, has been used or has expired."))
-    user = invitation.membership.user
+    membership = invitation.membership
+    user = User.objects.select_for_update().get(pk=membership.user_id)
     # An account IT deactivated stays deactivated: the link sets a password, nothing more.
     user.set_password(password)
-    user.save(update_fields=["password"])
+    if invitation.sent_to and invitation.sent_to == user.mobile:
+        user.mobile_verified = True
+    user.save(update_fields=["password", "mobile_verified"])
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
+    if (
+        user.is_active
+        and membership.accepted_at is None
+        and prove_identity(user=user) is Ownership.YES
+    ):
+        accept_membership(membership=membership, user=user)
     return user
 
 

@@ -38,6 +38,7 @@ def my_requests(request: AuthenticatedRequest) -> HttpResponse:
         "agencies/my_requests.html",
         {
             "access_requests": selectors.requests_of(request.user),
+            "offered_memberships": selectors.offered_memberships_of(request.user),
             "notices": selectors.latest_notices_of(request.user),
         },
     )
@@ -114,6 +115,27 @@ def request_letter(request: AuthenticatedRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=f"letter-{access_request.pk}.{extension}",
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept_membership(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The person takes up access an agency asked for, from their own account."""
+    membership = selectors.offered_membership_for(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.accept_membership(membership=membership, user=request.user)
+        except services.TransitionError as error:
+            messages.error(request, error.message)
+            return render(
+                request, "agencies/accept_membership.html", {"membership": membership}, status=400
+            )
+        messages.success(
+            request,
+            _("You have accepted. Set up two-factor authentication, and the panel opens."),
+        )
+        return redirect("gov:home")
+    return render(request, "agencies/accept_membership.html", {"membership": membership})
 
 
 @never_cache

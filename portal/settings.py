@@ -324,6 +324,12 @@ AGENCY_UPLOAD_MAX_BYTES = env.int("AGENCY_UPLOAD_MAX_BYTES", default=5 * 1024 * 
 AGENCY_UPLOAD_MAX_PIXELS = env.int("AGENCY_UPLOAD_MAX_PIXELS", default=50_000_000)
 AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", default=72))
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
+# The callable that compares the names typed into a staff list with the coverage registry's
+# (agencies may not import the registry, so the registry plugs its own in): see
+# agencies/services.py, `compare_names_with_registry`.
+AGENCY_STAFF_NAME_CHECK = env.str(
+    "AGENCY_STAFF_NAME_CHECK", default="inquiries.identity.compare_staff_names"
+)
 # How long before an MoU's end its agency's admins and the committee are reminded to renew it.
 AGENCY_MOU_EXPIRY_NOTICE = timedelta(days=env.int("AGENCY_MOU_EXPIRY_NOTICE_DAYS", default=30))
 

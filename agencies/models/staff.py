@@ -17,6 +17,42 @@ class StaffListStatus(models.TextChoices):
     GRANTED = "granted", _("Access granted")
 
 
+class NameCheck(models.TextChoices):
+    """How the names typed into a staff list compare with the coverage registry's."""
+
+    UNCHECKED = "", _("Not compared")
+    MATCH = "match", _("Matches the registry")
+    DIFFERS = "differs", _("Differs from the registry")
+    NOT_IN_REGISTRY = "not_in_registry", _("Not in the registry")
+
+
+class RowOutcome(models.TextChoices):
+    """What granting did with a row; the operator reads why someone was not invited."""
+
+    WAITING = "", _("Waiting for IT")
+    INVITED = "invited", _("Invited by SMS to the mobile the identity service confirmed")
+    AWAITING_ACCEPTANCE = (
+        "awaiting_acceptance",
+        _("Has an account: asked to accept from it (nothing on the account was changed)"),
+    )
+    ALREADY_MEMBER = "already_member", _("Already a member")
+    MOBILE_NOT_CONFIRMED = (
+        "mobile_not_confirmed",
+        _(
+            "Not invited: the identity service says the mobile is not registered to this national "
+            "code"
+        ),
+    )
+    IDENTITY_PENDING = (
+        "identity_pending",
+        _("Pending: the identity service did not answer; it is asked again every 15 minutes"),
+    )
+    MOBILE_IN_USE = (
+        "mobile_in_use",
+        _("Not invited: another account holds this mobile; follow up by hand"),
+    )
+
+
 class StaffList(models.Model):
     """Staff an agency admin asks access for; an operator grants it."""
 
@@ -80,6 +116,21 @@ class StaffListRow(models.Model):
         related_name="+",
         verbose_name=_("membership"),
     )
+    name_check = models.CharField(
+        _("names against the registry"),
+        max_length=20,
+        choices=NameCheck.choices,
+        default=NameCheck.UNCHECKED,
+        blank=True,
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=30,
+        choices=RowOutcome.choices,
+        default=RowOutcome.WAITING,
+        blank=True,
+        db_index=True,
+    )
 
     class Meta:
         verbose_name = _("staff list row")
@@ -129,6 +180,13 @@ class Membership(models.Model):
         verbose_name=_("removed by"),
     )
     removal_reasons = models.TextField(_("reasons for removal"), blank=True)
+    # A staff list is someone else asking for this person, so its grant leaves this empty and
+    # the panel stays closed until the person accepts (`accept_membership`, or the invitation
+    # link sent to their confirmed mobile). Memberships made any other way (the applicant's own
+    # when an MoU is recorded) are accepted when made.
+    accepted_at = models.DateTimeField(
+        _("accepted by the person at"), null=True, blank=True, default=timezone.now
+    )
 
     class Meta:
         verbose_name = _("agency membership")
@@ -193,6 +251,8 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # The mobile the link was texted to: using the link proves that mobile, no other.
+    sent_to = models.CharField(max_length=13, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

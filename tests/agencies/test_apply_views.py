@@ -187,8 +187,8 @@ def test_the_list_of_my_requests_shows_only_mine_in_a_fixed_number_of_queries(
     AccessRequestFactory.create(applicant=other_citizen, agency_name="Not mine")
     client.force_login(citizen)
     # session, user, the requests, the messages with their requests
-    # …and the inbox count in the navigation.
-    with django_assert_num_queries(5):
+    # …the inbox count in the navigation, and panel access waiting for acceptance.
+    with django_assert_num_queries(6):
         response = client.get("/agencies/requests/")
     assert len(response.context["access_requests"]) == 5
     assert b"Not mine" not in response.content

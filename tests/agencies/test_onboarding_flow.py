@@ -11,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 import portal.sms
+from accounts.identity.backends import locmem as identity_service
+from accounts.models import User
 from agencies.models import AccessRequest, Mou, RequestStatus, StaffList
 from tests.agencies.conftest import enrol_totp
 from tests.agencies.factories import PDF_BYTES, legal_id, national_code
@@ -130,7 +132,9 @@ def test_an_agency_goes_from_application_to_staff_in_the_panel(
     assert response.status_code == 302
     staff_list = StaffList.objects.get()
 
-    # 5. IT grants it in the admin; the new staff member is invited.
+    # 5. IT grants it in the admin; the identity service confirms the typed mobile is the new
+    # staff member's, so the invitation is texted to it.
+    identity_service.register(national_code(888), "+989350000888")
     enrol_totp(operator)
     it = Client(HTTP_ACCEPT_LANGUAGE="en")
     it.force_login(operator)
@@ -152,6 +156,8 @@ def test_an_agency_goes_from_application_to_staff_in_the_panel(
     )
     assert response.status_code == 302
     sign_in(newcomer, national_code(888), new_password)
+    # The link reached the mobile the identity service confirmed: the account is proven.
+    assert User.objects.get(national_code=national_code(888)).identity_proven
     enrol_through_the_page(newcomer, "/gov/", new_password)
     panel = newcomer.get("/gov/")
     assert panel.status_code == 200

@@ -237,3 +237,52 @@ def test_the_staff_page_takes_the_same_number_of_queries_for_many_staff(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = admin_client.get(STAFF)
     assert len(response.context["members"]) == 21
+
+
+def test_a_200_kb_field_is_refused_as_that_rows_problem(admin_client):
+    lines = [
+        HEADER,
+        ",".join(person(50).values()),
+        f"{national_code(51)},{'A' * 200_000},Synthetic,Clerk,09350000051,",
+    ]
+    response = admin_client.post(STAFF, {"upload": "", "file": csv_upload("\n".join(lines))})
+    assert response.status_code == 400
+    errors = str(response.context["csv_form"].errors["file"])
+    assert "Row 3 of the file" in errors
+    assert "AAAA" not in response.content.decode()
+    assert not StaffList.objects.exists()
+
+
+def test_a_field_over_the_cap_is_reported_on_its_row(admin_client):
+    lines = [
+        HEADER,
+        f"{national_code(52)},Ali,{'B' * 300},Clerk,09350000052,",
+        ",".join(person(53).values()),
+        f"{national_code(54)},Ali,Synthetic,{'C' * 300},09350000054,",
+    ]
+    response = admin_client.post(STAFF, {"upload": "", "file": csv_upload("\n".join(lines))})
+    assert response.status_code == 400
+    errors = response.context["csv_form"].errors["file"]
+    assert [error for error in errors if "Row" in error] == [
+        "Row 2 of the file: the last_name column is longer than 254 characters.",
+        "Row 4 of the file: the position column is longer than 254 characters.",
+    ]
+    assert not StaffList.objects.exists()
+
+
+def test_a_file_over_1_mb_is_refused_before_it_is_read(admin_client):
+    lines = [HEADER] + [",".join(person(60).values())] * 24_000  # about 1.1 MB
+    upload = csv_upload("\n".join(lines))
+    assert upload.size > 1024 * 1024
+    response = admin_client.post(STAFF, {"upload": "", "file": upload})
+    assert response.status_code == 400
+    assert "at most 1 MB" in str(response.context["csv_form"].errors["file"])
+    assert not StaffList.objects.exists()
+
+
+def test_a_quoted_field_spanning_many_lines_is_a_row_error_not_a_500(admin_client):
+    many_lines = "\n".join(["B" * 60] * 2_500)  # 150 KB inside one pair of quotes
+    lines = [HEADER, f'{national_code(61)},Ali,"{many_lines}",Clerk,09350000061,']
+    response = admin_client.post(STAFF, {"upload": "", "file": csv_upload("\n".join(lines))})
+    assert response.status_code == 400
+    assert "Row 2 of the file" in str(response.context["csv_form"].errors["file"])

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import translation
 
 import portal.sms
+from accounts.identity.backends import locmem as identity_service
 from accounts.models import LegacyAccount, User
 from accounts.roles import Role
 from agencies.models import (
@@ -22,6 +23,7 @@ from agencies.models import (
 )
 from isinsured import services
 from isinsured.models import MigrationChunk, MigrationRow, MigrationRun, RowState, RunState
+from portal.phones import normalize_mobile
 from tests.conftest import PASSWORD, make_user
 from tests.isinsured.conftest import (
     cell,
@@ -152,6 +154,10 @@ def test_an_existing_account_gets_the_membership_and_is_not_overwritten(tmp_path
 
 def test_users_without_a_hash_are_invited_like_granted_staff(tmp_path, migrate):
     export = write_export(tmp_path / "isinsured.csv", legacy_rows(no_hash_every=3))
+    # Like granted staff, a link that sets a password goes only to a mobile the identity
+    # service confirms for the national code.
+    for row in legacy_rows():
+        identity_service.register(cell(row, "national_code"), normalize_mobile(cell(row, "mobile")))
 
     migrate(export)
 

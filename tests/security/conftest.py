@@ -57,6 +57,8 @@ class World:
     memberships: dict[str, Membership]
     redemptions: dict[str, Redemption]
     markers: dict[str, list[str]] = field(default_factory=dict)
+    # Access an agency asked for each citizen, waiting for them to accept it.
+    offered: dict[str, Membership] = field(default_factory=dict)
 
     def client(self, role: str, **options) -> Client:
         client = Client(**options)
@@ -207,6 +209,15 @@ def world(
         redemptions=found,
     )
     # What each side's pages may show and the other side's must not.
+    world.offered = {
+        side: Membership.objects.create(
+            user=holder,
+            agency=mous[agency_side].agency,
+            granted_by=operator,
+            accepted_at=None,
+        )
+        for side, holder, agency_side in (("a", citizen, "x"), ("b", other_citizen, "y"))
+    }
     world.markers = {
         "a": [
             certificates["a"].number,
@@ -286,6 +297,8 @@ def url_for(route: Route, world: World) -> str:
         if name == "pk":
             if route.route.startswith("agencies/requests/"):
                 return str(world.requests["a"].pk)
+            if route.route.startswith("agencies/memberships/"):
+                return str(world.offered["a"].pk)
             if route.route.startswith("gov/staff/"):
                 return str(world.memberships["x"].pk)
             if route.route.startswith("gov/documents/"):

@@ -504,6 +504,7 @@ TAKES_NO_INPUT = {
     "gov:redeemed_document": "int path segment",
     "gov:redeemed_document_pdf": "int path segment",
     "agencies:request_notices_read": "POST without fields",
+    "agencies:accept_membership": "POST without fields; int path segment",
     "accounts:password_change": "the path of account_change_password (swept), re-auth wrapper",
     "usersessions_list": "GET page; POST without fields (signs out the other devices)",
     "account_logout": "POST without fields",

@@ -82,6 +82,9 @@ def _cases() -> list[Case]:
             ),
             Case("agencies:resubmit", "post", request, owner, SIGNED_IN),
             Case("agencies:request_notices_read", "post", request, owner, SIGNED_IN),
+            # Access an agency asked for: only the person it is for may see or accept it.
+            Case("agencies:accept_membership", "get", f"offered:{side}", owner, SIGNED_IN),
+            Case("agencies:accept_membership", "post", f"offered:{side}", owner, SIGNED_IN),
         ]
     for side in ("x", "y"):
         admin = frozenset({"admin_x"}) if side == "x" else NOBODY
@@ -148,6 +151,7 @@ def _object_args(world: World, case: Case) -> dict[str, object]:
     pk = {
         "request": lambda: world.requests[side].pk,
         "membership": lambda: world.memberships[side].pk,
+        "offered": lambda: world.offered[side].pk,
         "redemption": lambda: world.redemptions[side].pk,
         "agency": lambda: world.redemptions[side].agency_id,
         "stafflist": lambda: StaffList.objects.get(agency=world.redemptions[side].agency).pk,
