@@ -14,9 +14,11 @@ from django.http import HttpRequest
 
 from accounts.models import User
 from accounts.roles import Role
+from portal import throttle
 from portal.sms import send_templated_sms
 
 _RESET_KEY = "accounts:password-reset-sms:{national_code}"
+_RESET_CLOSED_KEY = "accounts:password-reset-sms-closed:{national_code}"
 
 # Session keys of the staff timeouts (accounts.middleware.StaffSessionTimeoutMiddleware).
 SIGNED_IN_AT = "portal_signed_in_at"
@@ -65,14 +67,15 @@ def _code_digest(code: str) -> str:
 
 
 def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
-    """Text a 6-digit code to the account's verified mobile, if the two match an account.
+    """Text a 6-digit code to the account's verified mobile, if the two match an account and
+    SMS reset is not closed for it.
 
     Says nothing either way, so the form cannot tell anyone whether an account exists.
     """
     user = User.objects.filter(
         national_code=national_code, mobile=mobile, mobile_verified=True, is_active=True
     ).first()
-    if user is None:
+    if user is None or password_reset_by_sms_closed(national_code=national_code):
         return
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_RESET_KEY.format(national_code=national_code), _code_digest(code), _reset_timeout())
@@ -85,14 +88,16 @@ def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
 
 
 def password_reset_code_matches(*, national_code: str, code: str) -> bool:
-    """Check a reset code in constant time; the sixth try voids the code.
+    """Check a reset code in constant time; the sixth try voids the code, and the day's
+    PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS + 1st try on the account closes SMS reset.
 
     Tries are counted with an atomic increment, so parallel guesses cannot share one count.
-    A new code does not reset the count: asking again is no way around the limit.
+    A new code does not reset the count: asking again is no way around the limit. Nor is
+    waiting for the code's count to expire: the account's guesses are counted for a day too.
     """
     key = _RESET_KEY.format(national_code=national_code)
     digest = cache.get(key)
-    if digest is None:
+    if digest is None or not _count_daily_reset_guess(national_code=national_code):
         return False
     attempts_key = f"{key}:attempts"
     cache.add(attempts_key, 0, _reset_timeout())
@@ -108,6 +113,33 @@ def password_reset_code_matches(*, national_code: str, code: str) -> bool:
 
 def _reset_timeout() -> int:
     return int(settings.PASSWORD_RESET_SMS_TIMEOUT.total_seconds())
+
+
+def password_reset_by_sms_closed(*, national_code: str) -> bool:
+    return cache.get(_RESET_CLOSED_KEY.format(national_code=national_code)) is not None
+
+
+def _count_daily_reset_guess(*, national_code: str) -> bool:
+    """Count one guess against the account's day; past the cap, close SMS reset for
+    PASSWORD_RESET_SMS_CLOSED_FOR and tell the owner by SMS, once (the first to close it)."""
+    if password_reset_by_sms_closed(national_code=national_code):
+        return False
+    closed_for = int(settings.PASSWORD_RESET_SMS_CLOSED_FOR.total_seconds())
+    guesses = throttle.count(f"password-reset-sms-day:{national_code}", window_seconds=closed_for)
+    if guesses <= settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS:
+        return True
+    key = _RESET_KEY.format(national_code=national_code)
+    cache.delete(key)
+    if cache.add(_RESET_CLOSED_KEY.format(national_code=national_code), True, closed_for):
+        owner = User.objects.filter(national_code=national_code).first()
+        if owner is not None and owner.mobile and owner.mobile_verified:
+            send_templated_sms(
+                to=owner.mobile,
+                template_name="password_reset_closed",
+                context={"hours": closed_for // 3600},
+                language=owner.language,
+            )
+    return False
 
 
 @transaction.atomic

@@ -316,7 +316,11 @@ PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
     "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"
 )
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
+# Tries per texted code; and tries per account across codes, within PASSWORD_RESET_SMS_CLOSED_FOR
+# of the first: one more closes SMS reset for the account that long, and its owner is told.
 PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
+PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS = env.int("PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS", default=10)
+PASSWORD_RESET_SMS_CLOSED_FOR = timedelta(hours=24)
 
 # --- Agencies ----------------------------------------------------------------------------------
 
