@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
+    # Before the MFA policy: a migrated account completes itself before it may enrol TOTP.
+    "accounts.middleware.AccountCompletionMiddleware",
     "accounts.middleware.RequireMFAForStaffRolesMiddleware",
 ]
 # After the cut-over, /isinsured/... and the legacy host names get the "service moved" page.

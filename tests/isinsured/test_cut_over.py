@@ -10,7 +10,7 @@ from django.utils import translation
 
 from accounts.models import User
 from isinsured.models import MigrationRow, RetirementAction, RetirementEvent, RowState
-from tests.isinsured.conftest import cell, legacy_rows
+from tests.isinsured.conftest import cell, complete_account, legacy_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +139,7 @@ def test_retiring_twice_is_refused(export, migrate):
 def test_migrated_staff_see_the_panel_notice_on_their_first_visit_only(export, migrate, client):
     migrate(export)
     user = User.objects.get(national_code=cell(legacy_rows()[0], "national_code"))
+    complete_account(user)
     TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
 
