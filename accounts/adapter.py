@@ -1,9 +1,13 @@
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.backends import legacy_username_login_open
@@ -13,6 +17,32 @@ from accounts.services import assign_role
 from portal.fields import MobileField
 from portal.sms import send_templated_sms
 from portal.validators import clean_national_code
+
+
+@dataclass(frozen=True)
+class SiteFromSettings:
+    """What allauth's emails show as `current_site`: SITE_URL's, not the request's Host."""
+
+    domain: str
+    name: str
+
+    @classmethod
+    def current(cls) -> "SiteFromSettings":
+        return cls(domain=urlsplit(settings.SITE_URL).netloc, name=str(_("e-services portal")))
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _on_site_url(value: Any, request_host: str | None) -> Any:
+    """`value` moved onto SITE_URL if it is a link to the request's host; else unchanged."""
+    if not (request_host and isinstance(value, str) and value.startswith(("http://", "https://"))):
+        return value
+    link = urlsplit(value)
+    if link.netloc != request_host:
+        return value
+    return site_url(link._replace(scheme="", netloc="").geturl())
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -25,6 +55,25 @@ class AccountAdapter(DefaultAccountAdapter):
         "invalid_login": _("The national code or password is not correct."),
         "username_password_mismatch": _("The national code or password is not correct."),
     }
+
+    # --- Links in emails: from SITE_URL, never from the request's Host header ---------------
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return site_url(path.replace("UID-KEY", quote(key)))
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return site_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's, with `current_site` from SITE_URL, and any link allauth built from the
+        request (the sign-up and reset links of its "unknown account" emails) moved onto
+        SITE_URL. A Host the portal answers to is still the client's word, not the portal's."""
+        request = globals()["context"].request
+        request_host = request.get_host() if request is not None else None
+        ctx = {"request": request, "email": email, "current_site": SiteFromSettings.current()}
+        ctx.update({key: _on_site_url(value, request_host) for key, value in context.items()})
+        self.render_mail(template_prefix, email, ctx).send()
 
     def get_login_stages(self) -> list[str]:
         return [

@@ -110,3 +110,48 @@ class PasswordResetCodeForm(forms.Form):
         if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords do not match."))
         return cleaned
+
+
+class CompletionMobileForm(forms.Form):
+    mobile = MobileField(
+        help_text=_("A mobile line registered in your own name: we check it with the operators.")
+    )
+
+
+class CompletionCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "dir": "ltr", "autocomplete": "one-time-code"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return normalize_digits(self.cleaned_data["code"])
+
+
+class CompletionPasswordForm(forms.Form):
+    """A new password under today's policy (AUTH_PASSWORD_VALIDATORS), not the isinsured one."""
+
+    password1 = SetPasswordField(label=_("New password"))
+    password2 = PasswordField(label=_("New password (again)"), autocomplete="new-password")
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["password1"].user = user  # type: ignore[attr-defined]
+
+    def clean_password1(self) -> str:
+        password = self.cleaned_data["password1"]
+        if self.user.check_password(password):
+            raise forms.ValidationError(
+                _("Choose a new password, not the one you used on isinsured."), code="unchanged"
+            )
+        return password
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or self.cleaned_data
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords do not match."))
+        return cleaned

@@ -37,6 +37,39 @@ class RequireMFAForStaffRolesMiddleware:
         return self.get_response(request)
 
 
+class AccountCompletionMiddleware:
+    """Holds an account that must complete itself (migrated from isinsured) at the completion
+    pages: every other page sends it there, TOTP enrolment and the password change included.
+
+    Signing in does not stop at an account with no mobile (accounts.stages), so this is what
+    stands between an isinsured password, typed by whoever knows it, and the portal. The flag
+    is on the user row, which authentication loads anyway: other accounts pay no query.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.must_complete_account
+            and not request.path.startswith(self._open_prefixes())
+        ):
+            return HttpResponseRedirect(reverse("accounts:complete"))
+        return self.get_response(request)
+
+    @staticmethod
+    def _open_prefixes() -> tuple[str, ...]:
+        return (
+            reverse("accounts:complete"),
+            reverse("account_logout"),
+            reverse("set_language"),
+            f"/{settings.STATIC_URL.lstrip('/')}",
+            reverse("healthz"),
+        )
+
+
 class StaffSessionTimeoutMiddleware:
     """Signs staff roles out after STAFF_SESSION_IDLE_TIMEOUT without a request, and
     STAFF_SESSION_ABSOLUTE_TIMEOUT after signing in, then sends them to sign in again.

@@ -54,6 +54,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             "mobile, and the identity service confirmed the mobile is registered to the code."
         ),
     )
+    must_complete_account = models.BooleanField(
+        _("must complete the account"),
+        default=False,
+        help_text=_(
+            "Set for accounts migrated from isinsured: until the person adds a mobile the "
+            "identity service confirms, proves it with an SMS code and chooses a new password, "
+            "every other page stays closed."
+        ),
+    )
     email = models.EmailField(_("email address"), blank=True)
     language = models.CharField(_("preferred language"), max_length=8, default="fa")
     is_staff = models.BooleanField(
@@ -152,6 +161,14 @@ class LegacyAccount(models.Model):
     migrated_at = models.DateTimeField(_("migrated at"), default=timezone.now)
     panel_notice_seen_at = models.DateTimeField(
         _("saw the panel's migration notice at"), null=True, blank=True
+    )
+    password_from_isinsured = models.BooleanField(
+        _("password still from isinsured"),
+        default=False,
+        help_text=_(
+            "The account's password is still the one isinsured kept as an unsalted hash; the "
+            "person must choose a new one before using the portal."
+        ),
     )
 
     class Meta:

@@ -1,5 +1,6 @@
 """Actions that change accounts."""
 
+import enum
 import hashlib
 import hmac
 import secrets
@@ -9,16 +10,19 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.identity import Ownership, mobile_belongs_to
-from accounts.models import User
+from accounts.models import LegacyAccount, User
 from accounts.roles import Role
+from portal import throttle
 from portal.sms import send_templated_sms
 
 _RESET_KEY = "accounts:password-reset-sms:{national_code}"
+_RESET_CLOSED_KEY = "accounts:password-reset-sms-closed:{national_code}"
+_COMPLETION_CODE_KEY = "accounts:completion-mobile:{user_id}"
 
 # Session keys of the staff timeouts (accounts.middleware.StaffSessionTimeoutMiddleware).
 SIGNED_IN_AT = "portal_signed_in_at"
@@ -67,14 +71,15 @@ def _code_digest(code: str) -> str:
 
 
 def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
-    """Text a 6-digit code to the account's verified mobile, if the two match an account.
+    """Text a 6-digit code to the account's verified mobile, if the two match an account and
+    SMS reset is not closed for it.
 
     Says nothing either way, so the form cannot tell anyone whether an account exists.
     """
     user = User.objects.filter(
         national_code=national_code, mobile=mobile, mobile_verified=True, is_active=True
     ).first()
-    if user is None:
+    if user is None or password_reset_by_sms_closed(national_code=national_code):
         return
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_RESET_KEY.format(national_code=national_code), _code_digest(code), _reset_timeout())
@@ -87,14 +92,16 @@ def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
 
 
 def password_reset_code_matches(*, national_code: str, code: str) -> bool:
-    """Check a reset code in constant time; the sixth try voids the code.
+    """Check a reset code in constant time; the sixth try voids the code, and the day's
+    PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS + 1st try on the account closes SMS reset.
 
     Tries are counted with an atomic increment, so parallel guesses cannot share one count.
-    A new code does not reset the count: asking again is no way around the limit.
+    A new code does not reset the count: asking again is no way around the limit. Nor is
+    waiting for the code's count to expire: the account's guesses are counted for a day too.
     """
     key = _RESET_KEY.format(national_code=national_code)
     digest = cache.get(key)
-    if digest is None:
+    if digest is None or not _count_daily_reset_guess(national_code=national_code):
         return False
     attempts_key = f"{key}:attempts"
     cache.add(attempts_key, 0, _reset_timeout())
@@ -110,6 +117,33 @@ def password_reset_code_matches(*, national_code: str, code: str) -> bool:
 
 def _reset_timeout() -> int:
     return int(settings.PASSWORD_RESET_SMS_TIMEOUT.total_seconds())
+
+
+def password_reset_by_sms_closed(*, national_code: str) -> bool:
+    return cache.get(_RESET_CLOSED_KEY.format(national_code=national_code)) is not None
+
+
+def _count_daily_reset_guess(*, national_code: str) -> bool:
+    """Count one guess against the account's day; past the cap, close SMS reset for
+    PASSWORD_RESET_SMS_CLOSED_FOR and tell the owner by SMS, once (the first to close it)."""
+    if password_reset_by_sms_closed(national_code=national_code):
+        return False
+    closed_for = int(settings.PASSWORD_RESET_SMS_CLOSED_FOR.total_seconds())
+    guesses = throttle.count(f"password-reset-sms-day:{national_code}", window_seconds=closed_for)
+    if guesses <= settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS:
+        return True
+    key = _RESET_KEY.format(national_code=national_code)
+    cache.delete(key)
+    if cache.add(_RESET_CLOSED_KEY.format(national_code=national_code), True, closed_for):
+        owner = User.objects.filter(national_code=national_code).first()
+        if owner is not None and owner.mobile and owner.mobile_verified:
+            send_templated_sms(
+                to=owner.mobile,
+                template_name="password_reset_closed",
+                context={"hours": closed_for // 3600},
+                language=owner.language,
+            )
+    return False
 
 
 @transaction.atomic
@@ -142,6 +176,113 @@ def prove_identity(*, user: User) -> Ownership:
     return answer
 
 
+# --- Completing a migrated account (accounts.middleware.AccountCompletionMiddleware) ----------
+
+
+class CompletionStep(enum.StrEnum):
+    MOBILE = "mobile"
+    PASSWORD = "password"  # noqa: S105 (a step's name, not a password)
+    DONE = "done"
+
+
+def next_completion_step(*, user: User) -> CompletionStep:
+    """What a migrated account still lacks: a proven mobile first, then a new password."""
+    if not (user.mobile and user.mobile_verified and user.identity_proven):
+        return CompletionStep.MOBILE
+    if LegacyAccount.objects.filter(user=user, password_from_isinsured=True).exists():
+        return CompletionStep.PASSWORD
+    return CompletionStep.DONE
+
+
+class MobileAnswer(enum.StrEnum):
+    CODE_SENT = "code_sent"
+    PROVEN = "proven"
+    REFUSED = "refused"
+    UNAVAILABLE = "unavailable"
+
+
+def start_completion_mobile(*, user: User, mobile: str) -> MobileAnswer:
+    """Check that `mobile` is registered to the account's national code and used by no other
+    account, then text it a code. The mobile the account has proven already (by the code at
+    sign-in) needs only the identity check. Side effect: an SMS, or the account proven."""
+    if mobile == user.mobile and user.mobile_verified:
+        return {
+            Ownership.YES: MobileAnswer.PROVEN,
+            Ownership.NO: MobileAnswer.REFUSED,
+            Ownership.UNAVAILABLE: MobileAnswer.UNAVAILABLE,
+        }[prove_identity(user=user)]
+    if User.objects.filter(mobile=mobile).exclude(pk=user.pk).exists():
+        return MobileAnswer.REFUSED
+    answer = mobile_belongs_to(user.national_code, mobile)
+    if answer is Ownership.UNAVAILABLE:
+        return MobileAnswer.UNAVAILABLE
+    if answer is Ownership.NO:
+        return MobileAnswer.REFUSED
+    code = f"{secrets.randbelow(10**6):06d}"
+    key = _COMPLETION_CODE_KEY.format(user_id=user.pk)
+    cache.set(key, {"mobile": mobile, "digest": _code_digest(code)}, _reset_timeout())
+    cache.delete(f"{key}:attempts")
+    send_templated_sms(
+        to=mobile, template_name="verification_code", context={"code": code}, language=user.language
+    )
+    return MobileAnswer.CODE_SENT
+
+
+def completion_mobile_pending(*, user: User) -> str | None:
+    """The mobile a completion code was texted to and is still waiting for, if any."""
+    pending = cache.get(_COMPLETION_CODE_KEY.format(user_id=user.pk))
+    return pending["mobile"] if pending else None
+
+
+@transaction.atomic
+def confirm_completion_mobile(*, user: User, code: str) -> Ownership | None:
+    """Give the account the mobile the code was texted to, verified, if the code is right, and
+    prove the account with it. None if the code is not right: five wrong tries void it, counted
+    atomically as for password reset. Otherwise the identity service's answer."""
+    key = _COMPLETION_CODE_KEY.format(user_id=user.pk)
+    pending = cache.get(key)
+    if pending is None:
+        return None
+    cache.add(f"{key}:attempts", 0, _reset_timeout())
+    try:
+        attempts = cache.incr(f"{key}:attempts")
+    except ValueError:  # the count expired just now, and the code with it
+        return None
+    if attempts > settings.PASSWORD_RESET_SMS_MAX_ATTEMPTS:
+        cache.delete(key)
+        return None
+    if not hmac.compare_digest(pending["digest"], _code_digest(code)):
+        return None
+    cache.delete_many([key, f"{key}:attempts"])
+    user.mobile, user.mobile_verified = pending["mobile"], True
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["mobile", "mobile_verified"])
+    except IntegrityError:  # another account took the number since the code was sent
+        user.refresh_from_db(fields=["mobile", "mobile_verified"])
+        return Ownership.NO
+    return prove_identity(user=user)
+
+
+@transaction.atomic
+def replace_isinsured_password(*, user: User, password: str) -> None:
+    """Set the password the person chose under today's policy in place of the isinsured one.
+    The caller validates it (AUTH_PASSWORD_VALIDATORS) and keeps the session signed in."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    LegacyAccount.objects.filter(user=user).update(password_from_isinsured=False)
+
+
+@transaction.atomic
+def finish_account_completion(*, user: User) -> bool:
+    """Open the portal to the account if nothing is missing any more."""
+    if next_completion_step(user=user) is not CompletionStep.DONE:
+        return False
+    user.must_complete_account = False
+    user.save(update_fields=["must_complete_account"])
+    return True
+
+
 def assign_role(*, user: User, role: Role) -> None:
     # The groups come from a data migration; get_or_create also survives a flushed database.
     group, _ = Group.objects.get_or_create(name=role.value)
@@ -161,10 +302,6 @@ def claim_migration_notice(*, user: User) -> bool:
 
     A conditional update, so two tabs opened at once show the notice once.
     """
-    from django.utils import timezone
-
-    from accounts.models import LegacyAccount
-
     if not user.is_authenticated:
         return False
     return bool(

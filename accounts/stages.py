@@ -9,7 +9,9 @@ class MobileVerificationStage(PhoneVerificationStage):
 
     Sign-up requires a mobile, so allauth aborts the sign-in of any account without one. Accounts
     made with `createsuperuser` or in the admin have none, and were sent back to the sign-in page
-    without a word.
+    without a word. An account migrated from isinsured with no mobile signs in too, but only to
+    the completion pages (accounts.middleware.AccountCompletionMiddleware), where it must add a
+    mobile the identity service confirms before anything else opens.
     """
 
     def handle(self):

@@ -14,4 +14,12 @@ urlpatterns = [
         views.password_reset_by_sms_confirm,
         name="password_reset_sms_confirm",
     ),
+    path("accounts/complete/", views.complete_account, name="complete"),
+    path("accounts/complete/mobile/", views.complete_account_mobile, name="complete_mobile"),
+    path(
+        "accounts/complete/mobile/code/",
+        views.complete_account_mobile_code,
+        name="complete_mobile_code",
+    ),
+    path("accounts/complete/password/", views.complete_account_password, name="complete_password"),
 ]

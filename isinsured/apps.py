@@ -7,3 +7,6 @@ class IsinsuredConfig(AppConfig):
 
     name = "isinsured"
     verbose_name = _("isinsured migration")
+
+    def ready(self) -> None:
+        from isinsured import checks  # noqa: F401

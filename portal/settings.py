@@ -50,6 +50,7 @@ if not DEBUG and not TESTING and SECRET_KEY in {DEVELOPMENT_SECRET_KEY, ""}:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Every link the portal sends (emails, SMS, PDFs) starts with this, never with the request's Host.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -92,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
+    # Before the MFA policy: a migrated account completes itself before it may enrol TOTP.
+    "accounts.middleware.AccountCompletionMiddleware",
     "accounts.middleware.RequireMFAForStaffRolesMiddleware",
 ]
 # After the cut-over, /isinsured/... and the legacy host names get the "service moved" page.
@@ -315,7 +318,11 @@ PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
     "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"
 )
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
+# Tries per texted code; and tries per account across codes, within PASSWORD_RESET_SMS_CLOSED_FOR
+# of the first: one more closes SMS reset for the account that long, and its owner is told.
 PASSWORD_RESET_SMS_MAX_ATTEMPTS = 5
+PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS = env.int("PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS", default=10)
+PASSWORD_RESET_SMS_CLOSED_FOR = timedelta(hours=24)
 
 # --- Agencies ----------------------------------------------------------------------------------
 
@@ -355,11 +362,11 @@ ISINSURED_USERNAME_LOGIN_UNTIL = (
     if (_until := env.str("ISINSURED_USERNAME_LOGIN_UNTIL", default="").strip())
     else None
 )
-# Host names of the old site; once retired, every request to them gets the "moved" page.
+# Host names of the old site; once retired, every request to them gets the "moved" page. The
+# operator lists them in ALLOWED_HOSTS too (nothing adds them there: `check` warns, isinsured.W001).
 ISINSURED_LEGACY_HOSTS = [
     host.lower() for host in env.list("ISINSURED_LEGACY_HOSTS", default=[]) if host
 ]
-ALLOWED_HOSTS += [host for host in ISINSURED_LEGACY_HOSTS if host not in ALLOWED_HOSTS]
 ISINSURED_CHUNK_SIZE = env.int("ISINSURED_CHUNK_SIZE", default=25)
 
 # --- Messages: email and SMS -------------------------------------------------------------------

@@ -415,10 +415,12 @@ def _apply_row(
             username=row.username,
             created_by_migration=True,
             legacy_last_login=row.last_login,
+            password_from_isinsured=bool(wrapped_password),
         )
         row.user_outcome = Outcome.CREATED
     elif legacy is None:
-        # The person has an account already: it gets the membership; nothing of it changes.
+        # The person has an account already: it gets the membership; nothing of it changes, but
+        # one that has not proven a mobile must do so before the old user name opens anything.
         legacy = LegacyAccount.objects.create(
             user=user,
             legacy_user_id=row.legacy_user_id,
@@ -426,11 +428,17 @@ def _apply_row(
             created_by_migration=False,
             legacy_last_login=row.last_login,
         )
+        if not (user.mobile_verified and user.identity_proven):
+            user.must_complete_account = True
+            user.save(update_fields=["must_complete_account"])
         row.user_outcome = Outcome.MATCHED
     else:
         changed = _update_legacy(legacy, row)
         if legacy.created_by_migration and user.last_login is None:
             changed |= _update_user(user, row, wrapped_password)
+            if wrapped_password and not legacy.password_from_isinsured:
+                legacy.password_from_isinsured = True
+                legacy.save(update_fields=["password_from_isinsured"])
         row.user_outcome = Outcome.UPDATED if changed else Outcome.UNCHANGED
 
     membership, row.membership_outcome = _membership_for(user, agency, row, run)
@@ -477,6 +485,8 @@ def _create_user(row: MigrationRow, wrapped_password: str | None) -> User:
         email=row.email,
         # Inactive legacy users, and those without a hash, get no usable password.
         password=wrapped_password or make_password(None),
+        # Until the person proves a mobile and, if isinsured's password came along, replaces it.
+        must_complete_account=True,
     )
     user.save()
     assign_role(user=user, role=Role.CITIZEN)

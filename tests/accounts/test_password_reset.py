@@ -271,3 +271,69 @@ def test_the_stored_code_is_not_kept_in_plain_text(english_client, citizen):
     for raw in written:
         assert code.encode() not in raw
         assert code not in repr(pickle.loads(raw))  # noqa: S301 (our own cache)
+
+
+def ten_minutes_pass(national_code: str = "0010000011") -> None:
+    """The code's own try count expires with the code (PASSWORD_RESET_SMS_TIMEOUT)."""
+    cache.delete(services._RESET_KEY.format(national_code=national_code) + ":attempts")
+
+
+def test_eleven_wrong_guesses_across_codes_in_a_day_close_sms_reset(english_client, citizen):
+    citizen.language = "en"
+    citizen.save(update_fields=["language"])
+    guesses = 0
+    while guesses <= settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS:
+        portal.sms.outbox.clear()
+        ten_minutes_pass()
+        start_reset(english_client)
+        code = sms_code()
+        for _ in range(settings.PASSWORD_RESET_SMS_MAX_ATTEMPTS):
+            if guesses > settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS:
+                break
+            confirm_reset(english_client, wrong_code(code))
+            guesses += 1
+    assert guesses == settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS + 1 == 11
+
+    # The owner is told once, in their language.
+    closed = [m for m in portal.sms.outbox if m.to == citizen.mobile and "24 hours" in m.body]
+    assert len(closed) == 1, portal.sms.outbox
+    # The code of the last SMS, right as it is, no longer works...
+    response = confirm_reset(english_client, code)
+    assert response.status_code == 200
+    assert response.context["form"].errors["code"] == ["This code is not correct or has expired."]
+    # ...and no new code is sent, however long the per-code count waits.
+    portal.sms.outbox.clear()
+    ten_minutes_pass()
+    assert start_reset(english_client).status_code == 302
+    assert portal.sms.outbox == []
+    citizen.refresh_from_db()
+    assert citizen.check_password(PASSWORD)
+
+
+def test_the_tenth_guess_of_the_day_may_still_be_the_right_code(english_client, citizen):
+    # Every guess counts, the right one too: counted before comparing, parallel guesses
+    # cannot slip past the cap together.
+    for wrong_guesses in (5, 4):
+        portal.sms.outbox.clear()
+        ten_minutes_pass()
+        start_reset(english_client)
+        code = sms_code()
+        for _ in range(wrong_guesses):
+            confirm_reset(english_client, wrong_code(code))
+    assert settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS == 10
+
+    assert confirm_reset(english_client, code).status_code == 302
+    assert len(portal.sms.outbox) == 1  # the code; no closing message
+
+
+def test_the_closing_sms_is_in_persian_for_a_persian_speaker(client, citizen, settings):
+    settings.PASSWORD_RESET_SMS_DAILY_MAX_ATTEMPTS = 0
+    start_reset(client)
+    code = sms_code()
+    portal.sms.outbox.clear()
+
+    confirm_reset(client, wrong_code(code))
+
+    assert len(portal.sms.outbox) == 1
+    body = portal.sms.outbox[0].body
+    assert "۲۴" in body and "24" not in body

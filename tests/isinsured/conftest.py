@@ -7,14 +7,16 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
-from django.utils import translation
+from django.utils import timezone, translation
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import generate_isinsured
 
+from accounts.identity.backends import locmem as identity_service
 from accounts.models import LegacyAccount, User
 from agencies.models import Agency, Invitation, Membership, Mou, MouEvent
+from tests.conftest import PASSWORD
 
 COLUMNS = generate_isinsured.COLUMNS
 password_for = generate_isinsured.password_for
@@ -37,6 +39,19 @@ def write_export(path: Path, rows: Iterable[list[str]], *, bom: bool = False) ->
         writer.writerow(COLUMNS)
         writer.writerows(rows)
     return path
+
+
+def complete_account(user: User) -> User:
+    """As if the migrated person had completed the account (a proven mobile, a new password)."""
+    mobile = user.mobile or f"+98939{user.national_code[-7:]}"
+    identity_service.register(user.national_code, mobile)
+    user.mobile, user.mobile_verified = mobile, True
+    user.identity_verified_at = timezone.now()
+    user.must_complete_account = False
+    user.set_password(PASSWORD)
+    user.save()
+    LegacyAccount.objects.filter(user=user).update(password_from_isinsured=False)
+    return user
 
 
 def cell(row: list[str], column: str) -> str:

@@ -3,13 +3,14 @@ then --undo; the panel's one-time notice for migrated staff."""
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
 from accounts.models import User
 from isinsured.models import MigrationRow, RetirementAction, RetirementEvent, RowState
-from tests.isinsured.conftest import cell, legacy_rows
+from tests.isinsured.conftest import cell, complete_account, legacy_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,21 @@ def test_after_the_cut_over_the_legacy_host_says_it_moved(export, migrate, clien
     assert client.get("/").status_code == 200
 
 
+def test_a_legacy_host_the_operator_did_not_allow_gets_no_page(export, migrate, client, settings):
+    # The legacy host names are no longer added to ALLOWED_HOSTS behind the operator's back.
+    settings.ISINSURED_LEGACY_HOSTS = ["isinsured.example"]
+    migrate(export)
+    retire()
+
+    assert client.get("/", HTTP_HOST="isinsured.example").status_code == 400
+    warnings = [message.id for message in run_checks() if str(message.id).startswith("isinsured.")]
+    assert warnings == ["isinsured.W001"]
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "isinsured.example"]
+    assert client.get("/", HTTP_HOST="isinsured.example").status_code == 410
+    assert not [message for message in run_checks() if str(message.id).startswith("isinsured.")]
+
+
 def test_undo_switches_isinsured_back_and_is_recorded(export, migrate, client, operator):
     migrate(export)
     retire()
@@ -123,6 +139,7 @@ def test_retiring_twice_is_refused(export, migrate):
 def test_migrated_staff_see_the_panel_notice_on_their_first_visit_only(export, migrate, client):
     migrate(export)
     user = User.objects.get(national_code=cell(legacy_rows()[0], "national_code"))
+    complete_account(user)
     TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.hashers import PBKDF2WrappedMD5PasswordHasher, PBKDF2WrappedSHA1PasswordHasher
 from accounts.models import User
-from tests.isinsured.conftest import cell, legacy_rows, password_for
+from tests.isinsured.conftest import cell, complete_account, legacy_rows, password_for
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -106,11 +106,16 @@ def test_no_row_in_the_database_holds_a_bare_legacy_hash(export, migrate, client
         assert legacy not in texts
 
 
-def test_migrated_staff_must_enrol_totp_before_the_panel_opens(export, migrate, client):
+def test_migrated_staff_complete_the_account_then_enrol_totp_before_the_panel_opens(
+    export, migrate, client
+):
     migrate(export)
     user = User.objects.get(national_code=cell(legacy_rows()[0], "national_code"))
     client.force_login(user)
+    assert client.get("/gov/")["Location"] == reverse("accounts:complete")
 
+    complete_account(user)
+    client.force_login(user)
     response = client.get("/gov/")
 
     assert response.status_code == 302
