@@ -325,6 +325,9 @@ AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 # How long before an MoU's end its agency's admins and the committee are reminded to renew it.
 AGENCY_MOU_EXPIRY_NOTICE = timedelta(days=env.int("AGENCY_MOU_EXPIRY_NOTICE_DAYS", default=30))
 
+# Agency applications one account may submit in any 24 hours; more get 429, nothing written.
+AGENCY_APPLICATIONS_PER_USER_PER_DAY = env.int("AGENCY_APPLICATIONS_PER_USER_PER_DAY", default=3)
+
 # --- Agency lookups and the disclosure log (inquiries) -----------------------------------------
 
 # Lookups per staff member per minute.
@@ -412,6 +415,8 @@ DOCUMENT_INQUIRY_FAILURE_NOTICE_WINDOW_SECONDS = env.int(
 )
 # How long after a redemption its staff member may see the document and download its PDF.
 DOCUMENT_INQUIRY_OPEN_MINUTES = env.int("DOCUMENT_INQUIRY_OPEN_MINUTES", default=15)
+# Certificates one person may issue in any 24 hours; more get 429 and nothing is written.
+CERTIFICATES_PER_PERSON_PER_DAY = env.int("CERTIFICATES_PER_PERSON_PER_DAY", default=10)
 
 # --- Language, time, static files --------------------------------------------------------------
 
