@@ -66,6 +66,14 @@ class TransitionError(Exception):
         self.message = message
 
 
+class ApplicationLimitReached(Exception):
+    """The person already submitted `limit` agency applications in the last 24 hours."""
+
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(f"at most {limit} applications in 24 hours")
+        self.limit = limit
+
+
 # The fields an applicant fills in, on first submission and on resubmission.
 APPLICATION_FIELDS = (
     "agency_name",
@@ -250,11 +258,28 @@ def mark_notices_read(*, user: User, access_request: AccessRequest) -> int:
 # --- Access requests ---------------------------------------------------------------------------
 
 
+def _check_application_limit(*, applicant: User) -> None:
+    """Count the applicant's applications of the last 24 hours under a lock on their row, so
+    parallel submissions queue here and the last ones see the others'."""
+    limit = settings.AGENCY_APPLICATIONS_PER_USER_PER_DAY
+    User.objects.select_for_update().filter(pk=applicant.pk).values_list("pk").get()
+    submitted = AccessRequest.objects.filter(
+        applicant=applicant, submitted_at__gt=timezone.now() - datetime.timedelta(days=1)
+    ).count()
+    if submitted >= limit:
+        raise ApplicationLimitReached(limit=limit)
+
+
 @transaction.atomic
 def submit_request(*, applicant: User, details: Mapping[str, Any]) -> AccessRequest:
-    """Record a new agency's application. It waits in the committee's queue."""
+    """Record a new agency's application. It waits in the committee's queue.
+
+    Raises `ApplicationLimitReached`, writing nothing (not even the letter), once the applicant
+    submitted AGENCY_APPLICATIONS_PER_USER_PER_DAY applications in the last 24 hours.
+    """
     if not applicant.is_active:
         raise PermissionDenied(_("Sign in to apply."))
+    _check_application_limit(applicant=applicant)
     access_request = AccessRequest(
         applicant=applicant, **{name: details[name] for name in APPLICATION_FIELDS}
     )

@@ -14,6 +14,7 @@ from agencies import selectors, services
 from agencies.forms import AccessRequestForm, posted, posted_files
 from agencies.gate import AuthenticatedRequest
 from agencies.models import Mou
+from portal.digits import LocalNumber
 
 
 @login_required
@@ -21,7 +22,19 @@ from agencies.models import Mou
 def apply(request: AuthenticatedRequest) -> HttpResponse:
     form = AccessRequestForm(posted(request), posted_files(request))
     if request.method == "POST" and form.is_valid():
-        access_request = services.submit_request(applicant=request.user, details=form.details())
+        try:
+            access_request = services.submit_request(applicant=request.user, details=form.details())
+        except services.ApplicationLimitReached as reached:
+            message = _(
+                "You can submit at most %(limit)s agency applications in 24 hours. Please try "
+                "again later; the applications you have submitted are in “My agency requests”."
+            ) % {"limit": LocalNumber(reached.limit)}
+            return render(
+                request,
+                "429.html",
+                {"heading": _("Daily limit reached"), "message": message},
+                status=429,
+            )
         messages.success(
             request, _("Your request has been submitted. The committee will review it.")
         )

@@ -45,6 +45,7 @@ def setup_django() -> None:
     os.environ["LOG_LEVEL"] = "ERROR"
     os.environ["GOV_INQUIRY_PER_MINUTE"] = "100000000"
     os.environ["GOV_INQUIRY_DAILY_DEFAULT"] = "100000000"
+    os.environ["CERTIFICATES_PER_PERSON_PER_DAY"] = "100000000"
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
     os.environ["PYTHONPATH"] = os.pathsep.join([str(BASE_DIR), str(BENCH_DIR)])
     import django

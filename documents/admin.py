@@ -1,10 +1,31 @@
+"""Certificates, access codes, inbox notices and redemptions in the admin: read-only for every
+account, superusers included. They are history that citizens and agencies rely on; each change
+happens only through `documents.services` or `documents.redemptions`, which write their own
+record of it (a forged "opened by" notice or a deleted certificate would be unaccountable)."""
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from documents.models import AccessCode, Certificate, InboxNotice, Redemption
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Views only: no add, change or delete page, and no delete action."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdmin):
     list_display = [
         "number",
         "holder",
@@ -15,51 +36,26 @@ class CertificateAdmin(admin.ModelAdmin):
     ]
     list_filter = ["rendering_status", "language"]
     search_fields = ["number", "holder__national_code"]
-    raw_id_fields = ["holder"]
-    # Operators read certificates here; every change goes through documents.services.
-    readonly_fields = [field.name for field in Certificate._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
+    list_select_related = ["holder"]
 
 
 @admin.register(AccessCode)
-class AccessCodeAdmin(admin.ModelAdmin):
+class AccessCodeAdmin(ReadOnlyAdmin):
     list_display = ["certificate", "created_at", "valid_until", "uses", "max_uses", "revoked_at"]
+    list_select_related = ["certificate"]
     exclude = ["code_digest"]
-    readonly_fields = [
-        "certificate",
-        "created_at",
-        "valid_until",
-        "uses",
-        "max_uses",
-        "revoked_at",
-        "end_reason",
-        "expired_at",
-        "bound_agency",
-    ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(InboxNotice)
-class InboxNoticeAdmin(admin.ModelAdmin):
+class InboxNoticeAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "kind", "certificate", "created_at", "read_at"]
     list_filter = ["kind"]
-    raw_id_fields = ["recipient", "certificate"]
+    list_select_related = ["recipient", "certificate"]
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(ReadOnlyAdmin):
     list_display = ["certificate", "agency", "staff_member", "redeemed_at"]
     list_filter = ["agency"]
+    list_select_related = ["certificate", "agency", "staff_member"]
     search_fields = ["certificate__number", "certificate__holder__national_code"]
-    # The record of an agency's access: read here, written only by documents.redemptions.
-    readonly_fields = [field.name for field in Redemption._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from documents.checks import check_redemption_limits
+
+        checks.register(check_redemption_limits)

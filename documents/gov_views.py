@@ -59,7 +59,11 @@ def document_inquiry(request: PanelRequest) -> HttpResponse:
             response = render(
                 request,
                 "documents/gov/too_many_attempts.html",
-                {"panel": request.panel, "per_holder": throttled.per_holder},
+                {
+                    "panel": request.panel,
+                    "limit": throttled.limit.value,
+                    "minutes": max(throttled.retry_after // 60, 1),
+                },
                 status=429,
             )
             response["Retry-After"] = str(throttled.retry_after)

@@ -2,8 +2,9 @@
 
 The services of /gov/documents/ (kept apart from `documents.services`, which serves the holder).
 Every refusal looks the same from outside, whatever was wrong (no oracle); the reason is kept
-for the log only. Failed attempts are counted per staff member and per holder's national code,
-in the cache (Redis in production, shared by every process).
+for the log only. Failed attempts are counted in the cache (Redis in production, shared by every
+process) per staff member, per agency, per (agency, holder) and per holder; the holder-wide limit
+is set so high that one agency alone cannot reach it (ADR 0007, `documents.checks`).
 """
 
 import datetime
@@ -54,12 +55,21 @@ class RedemptionRefused(Exception):
         self.reason = reason
 
 
-class RedemptionThrottled(Exception):
-    """Too many failed attempts by this staff member (`per_holder` False) or for this holder."""
+class RedemptionLimit(enum.StrEnum):
+    """Which failed-attempt limit stopped an inquiry; the 429 page says which."""
 
-    def __init__(self, *, per_holder: bool, retry_after: int) -> None:
-        super().__init__("per holder" if per_holder else "per staff member")
-        self.per_holder = per_holder
+    STAFF = "staff"  # this staff member, whichever holder
+    AGENCY = "agency"  # every staff member of the agency together, whichever holder
+    AGENCY_HOLDER = "agency_holder"  # the agency, for this holder's national code
+    HOLDER = "holder"  # this holder's national code, by several agencies
+
+
+class RedemptionThrottled(Exception):
+    """Too many failed attempts: `limit` says whose, `retry_after` (seconds) when to try again."""
+
+    def __init__(self, *, limit: RedemptionLimit, retry_after: int) -> None:
+        super().__init__(limit.value)
+        self.limit = limit
         self.retry_after = retry_after
 
 
@@ -89,25 +99,51 @@ class _Attempt:
             throttle.forget_one(key)
 
 
-def _staff_key(staff_member: User) -> str:
-    return f"redeem:staff:{staff_member.pk}"
+def _limits(
+    *, staff_member: User, agency_id: int, national_code: str
+) -> list[tuple[RedemptionLimit, str, tuple[int, int]]]:
+    """The counters an attempt is counted under, in the order they are checked: the narrowest
+    first, so an attempt refused by one limit is not counted under the wider ones."""
+    return [
+        (
+            RedemptionLimit.STAFF,
+            f"redeem:staff:{staff_member.pk}",
+            settings.DOCUMENT_INQUIRY_STAFF_FAILURES,
+        ),
+        (
+            RedemptionLimit.AGENCY,
+            f"redeem:agency:{agency_id}",
+            settings.DOCUMENT_INQUIRY_AGENCY_FAILURES,
+        ),
+        (
+            RedemptionLimit.AGENCY_HOLDER,
+            f"redeem:agency-holder:{agency_id}:{national_code}",
+            settings.DOCUMENT_INQUIRY_AGENCY_HOLDER_FAILURES,
+        ),
+        (
+            RedemptionLimit.HOLDER,
+            f"redeem:holder:{national_code}",
+            settings.DOCUMENT_INQUIRY_HOLDER_FAILURES,
+        ),
+    ]
 
 
-def _holder_key(national_code: str) -> str:
-    return f"redeem:holder:{national_code}"
-
-
-def _count_attempt(*, staff_member: User, national_code: str) -> _Attempt:
-    staff_limit, staff_window = settings.DOCUMENT_INQUIRY_STAFF_FAILURES
-    holder_limit, holder_window = settings.DOCUMENT_INQUIRY_HOLDER_FAILURES
-    staff_key, holder_key = _staff_key(staff_member), _holder_key(national_code)
-    if not throttle.hit(staff_key, limit=staff_limit, window_seconds=staff_window):
-        # The holder's counter stays untouched: a locked-out guesser cannot lock others out.
-        raise RedemptionThrottled(per_holder=False, retry_after=staff_window)
-    if not throttle.hit(holder_key, limit=holder_limit, window_seconds=holder_window):
-        throttle.forget_one(staff_key)
-        raise RedemptionThrottled(per_holder=True, retry_after=holder_window)
-    return _Attempt(keys=(staff_key, holder_key))
+def _count_attempt(*, staff_member: User, agency_id: int, national_code: str) -> _Attempt:
+    counted: list[str] = []
+    for limit, key, (allowed, window) in _limits(
+        staff_member=staff_member, agency_id=agency_id, national_code=national_code
+    ):
+        if not throttle.hit(key, limit=allowed, window_seconds=window):
+            # This attempt is not checked, so it counts under no limit at all: a staff member
+            # whose agency is paused for one holder keeps their own allowance, and an agency
+            # paused for a holder adds nothing to the holder-wide count (one agency can never
+            # lock a holder out for every agency).
+            throttle.forget_one(key)
+            for earlier in counted:
+                throttle.forget_one(earlier)
+            raise RedemptionThrottled(limit=limit, retry_after=window)
+        counted.append(key)
+    return _Attempt(keys=tuple(counted))
 
 
 # --- Redeeming ---------------------------------------------------------------------------------
@@ -125,10 +161,12 @@ def redeem_access_code(
     On success, one transaction writes the use, the `Redemption`, the disclosure record and the
     holder's inbox notice naming the agency. Raises `RedemptionThrottled` once too many attempts
     failed (nothing is checked then), and `RedemptionRefused` for anything else that is wrong;
-    a refusal leaves a failed-attempt notice in the holder's inbox, in its own transaction.
+    a refusal adds to the holder's failed-attempt notice of the window, in its own transaction.
     Not atomic as a whole for that reason: the notice must stay while the refusal is raised.
     """
-    attempt = _count_attempt(staff_member=staff_member, national_code=national_code)
+    attempt = _count_attempt(
+        staff_member=staff_member, agency_id=mou.agency_id, national_code=national_code
+    )
     normalized = normalize_access_code(code)
     try:
         redemption = _redeem(
@@ -248,11 +286,43 @@ def _redeem(
 @transaction.atomic
 def _notify_failed_attempt(*, national_code: str, agency: Agency) -> None:
     """Tell the holder (if the national code has an account) that an agency failed to open a
-    certificate with their national code. The agency is named: it is accountable for its
-    staff's attempts, and the holder can take it up with them; the staff member is not named."""
-    holder = User.objects.filter(national_code=national_code).only("pk").first()
+    certificate with their national code: one notice per window, summing up the attempts and
+    naming the agencies. An agency is accountable for its staff's attempts and the holder can
+    take it up with them; the staff member is not named.
+
+    The holder's row is locked first, so parallel failures add to one notice instead of each
+    starting its own. A later attempt marks the notice unread again.
+    """
+    holder = User.objects.select_for_update().filter(national_code=national_code).only("pk").first()
     if holder is None:
         return
-    InboxNotice.objects.create(
-        recipient=holder, kind=InboxNotice.Kind.FAILED_ATTEMPT, details={"agency": agency.name}
+    now = timezone.now()
+    window = datetime.timedelta(seconds=settings.DOCUMENT_INQUIRY_FAILURE_NOTICE_WINDOW_SECONDS)
+    notice = (
+        InboxNotice.objects.filter(
+            recipient=holder,
+            kind=InboxNotice.Kind.FAILED_ATTEMPT,
+            created_at__gt=now - window,
+            details__has_key="attempts",
+        )
+        .order_by("-created_at", "-pk")
+        .first()
     )
+    if notice is None:
+        InboxNotice.objects.create(
+            recipient=holder,
+            kind=InboxNotice.Kind.FAILED_ATTEMPT,
+            details={"attempts": 1, "agencies": [agency.name], "last_at": now.isoformat()},
+            created_at=now,
+        )
+        return
+    agencies = list(notice.details.get("agencies", []))
+    if agency.name not in agencies:
+        agencies.append(agency.name)
+    notice.details = {
+        "attempts": int(notice.details.get("attempts", 0)) + 1,
+        "agencies": agencies,
+        "last_at": now.isoformat(),
+    }
+    notice.read_at = None
+    notice.save(update_fields=["details", "read_at"])

@@ -35,6 +35,14 @@ class DocumentError(Exception):
     """An action that the certificate's state does not allow; the message is for the person."""
 
 
+class IssuingLimitReached(Exception):
+    """The person already issued `limit` certificates in the last 24 hours."""
+
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(f"at most {limit} certificates in 24 hours")
+        self.limit = limit
+
+
 # --- Issuing -----------------------------------------------------------------------------------
 
 
@@ -42,6 +50,19 @@ def _enqueue_render(certificate_id: int) -> None:
     # robust: a broker that is down must not turn a committed certificate into a 500; the
     # housekeeping task picks up certificates whose render was never started.
     transaction.on_commit(lambda: tasks.render_certificate.delay(certificate_id), robust=True)
+
+
+def _check_issuing_limit(*, holder: User, now: datetime.datetime) -> None:
+    """Count the holder's certificates of the last 24 hours under a lock on the holder's row,
+    so parallel requests queue here and the last ones see the others' certificates. Revoked
+    certificates count too: revoking must not make room for more renders."""
+    limit = settings.CERTIFICATES_PER_PERSON_PER_DAY
+    User.objects.select_for_update().filter(pk=holder.pk).values_list("pk").get()
+    issued = Certificate.objects.filter(
+        holder=holder, issued_at__gt=now - datetime.timedelta(days=1)
+    ).count()
+    if issued >= limit:
+        raise IssuingLimitReached(limit=limit)
 
 
 @transaction.atomic
@@ -54,8 +75,14 @@ def issue_certificate(
     now: datetime.datetime | None = None,
 ) -> Certificate:
     """Freeze the holder's status into a new certificate. Side effect: its PDF is rendered
-    by a Celery task once this transaction commits."""
+    by a Celery task once this transaction commits.
+
+    Raises `IssuingLimitReached`, writing nothing, once the holder issued
+    CERTIFICATES_PER_PERSON_PER_DAY certificates in the last 24 hours: every render takes the
+    worker that all citizens share.
+    """
     now = now or timezone.now()
+    _check_issuing_limit(holder=holder, now=now)
     snapshot = build_snapshot(holder=holder, today=timezone.localdate(now))
     valid_until = now + datetime.timedelta(days=settings.CERTIFICATE_VALIDITY_DAYS)
     for _attempt in range(5):

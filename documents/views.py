@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import selectors, services, throttle
 from documents.forms import AccessCodeForm, IssueCertificateForm
 from documents.models import Certificate, Validity
+from portal.digits import LocalNumber
 
 # --- Certificates ------------------------------------------------------------------------------
 
@@ -29,15 +30,37 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 def certificate_new(request: HttpRequest) -> HttpResponse:
     form = IssueCertificateForm(request.POST or None, initial={"language": get_language()})
     if request.method == "POST" and form.is_valid():
-        certificate = services.issue_certificate(
-            holder=request.user,  # type: ignore[arg-type]
-            language=form.cleaned_data["language"],
-            note=form.cleaned_data["note"],
-            addressed_to=form.cleaned_data["addressed_to"],
-        )
+        try:
+            certificate = services.issue_certificate(
+                holder=request.user,  # type: ignore[arg-type]
+                language=form.cleaned_data["language"],
+                note=form.cleaned_data["note"],
+                addressed_to=form.cleaned_data["addressed_to"],
+            )
+        except services.IssuingLimitReached as reached:
+            return render(
+                request,
+                "429.html",
+                {
+                    "heading": _("Daily limit reached"),
+                    "message": issuing_limit_message(reached.limit),
+                },
+                status=429,
+            )
         messages.success(request, _("Your certificate has been issued. Its PDF is being prepared."))
         return redirect("documents:certificate_detail", number=certificate.number)
-    return render(request, "documents/certificate_new.html", {"form": form})
+    return render(
+        request,
+        "documents/certificate_new.html",
+        {"form": form, "daily_limit": settings.CERTIFICATES_PER_PERSON_PER_DAY},
+    )
+
+
+def issuing_limit_message(limit: int) -> str:
+    return _(
+        "You can issue at most %(limit)s certificates in 24 hours. Please try again later; the "
+        "certificates you have issued are in “My certificates”."
+    ) % {"limit": LocalNumber(limit)}
 
 
 @login_required

@@ -340,6 +340,9 @@ AGENCY_STAFF_NAME_CHECK = env.str(
 # How long before an MoU's end its agency's admins and the committee are reminded to renew it.
 AGENCY_MOU_EXPIRY_NOTICE = timedelta(days=env.int("AGENCY_MOU_EXPIRY_NOTICE_DAYS", default=30))
 
+# Agency applications one account may submit in any 24 hours; more get 429, nothing written.
+AGENCY_APPLICATIONS_PER_USER_PER_DAY = env.int("AGENCY_APPLICATIONS_PER_USER_PER_DAY", default=3)
+
 # --- Agency lookups and the disclosure log (inquiries) -----------------------------------------
 
 # Lookups per staff member per minute.
@@ -401,18 +404,34 @@ CERTIFICATE_VERIFY_RATE = (
     env.int("CERTIFICATE_VERIFY_RATE_REQUESTS", default=30),
     env.int("CERTIFICATE_VERIFY_RATE_SECONDS", default=60),
 )
-# Document inquiry (/gov/documents/): failed attempts allowed per window, per staff member and
-# per holder's national code; after that, 429 until the window ends.
+# Document inquiry (/gov/documents/): failed attempts allowed per window, per staff member, per
+# agency (all its staff), per agency and holder's national code, and per holder whoever tries;
+# after that, 429 until the window ends. The holder-wide limit must stay above twice the
+# (agency, holder) one, so that one agency alone can never reach it (checked at start-up).
 DOCUMENT_INQUIRY_STAFF_FAILURES = (
     env.int("DOCUMENT_INQUIRY_STAFF_FAILURES", default=5),
     env.int("DOCUMENT_INQUIRY_STAFF_WINDOW_SECONDS", default=15 * 60),
 )
+DOCUMENT_INQUIRY_AGENCY_FAILURES = (
+    env.int("DOCUMENT_INQUIRY_AGENCY_FAILURES", default=50),
+    env.int("DOCUMENT_INQUIRY_AGENCY_WINDOW_SECONDS", default=60 * 60),
+)
+DOCUMENT_INQUIRY_AGENCY_HOLDER_FAILURES = (
+    env.int("DOCUMENT_INQUIRY_AGENCY_HOLDER_FAILURES", default=10),
+    env.int("DOCUMENT_INQUIRY_AGENCY_HOLDER_WINDOW_SECONDS", default=60 * 60),
+)
 DOCUMENT_INQUIRY_HOLDER_FAILURES = (
-    env.int("DOCUMENT_INQUIRY_HOLDER_FAILURES", default=10),
+    env.int("DOCUMENT_INQUIRY_HOLDER_FAILURES", default=50),
     env.int("DOCUMENT_INQUIRY_HOLDER_WINDOW_SECONDS", default=60 * 60),
+)
+# The holder's inbox gets one notice per this window, summing up the failed attempts.
+DOCUMENT_INQUIRY_FAILURE_NOTICE_WINDOW_SECONDS = env.int(
+    "DOCUMENT_INQUIRY_FAILURE_NOTICE_WINDOW_SECONDS", default=60 * 60
 )
 # How long after a redemption its staff member may see the document and download its PDF.
 DOCUMENT_INQUIRY_OPEN_MINUTES = env.int("DOCUMENT_INQUIRY_OPEN_MINUTES", default=15)
+# Certificates one person may issue in any 24 hours; more get 429 and nothing is written.
+CERTIFICATES_PER_PERSON_PER_DAY = env.int("CERTIFICATES_PER_PERSON_PER_DAY", default=10)
 
 # --- Language, time, static files --------------------------------------------------------------
 

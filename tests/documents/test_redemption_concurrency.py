@@ -20,6 +20,8 @@ def test_twenty_concurrent_redemptions_of_a_three_use_code_let_exactly_three_thr
 ):
     # Refusals are counted as failed attempts; these tests are about the row, not the limits.
     settings.DOCUMENT_INQUIRY_STAFF_FAILURES = (1000, 60)
+    settings.DOCUMENT_INQUIRY_AGENCY_FAILURES = (1000, 60)
+    settings.DOCUMENT_INQUIRY_AGENCY_HOLDER_FAILURES = (1000, 60)
     settings.DOCUMENT_INQUIRY_HOLDER_FAILURES = (1000, 60)
     certificate = issue(citizen)
     code = share(certificate, max_uses=3)
