@@ -12,7 +12,6 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from documents import pdf as certificate_pdf
 from documents.models import Certificate, InboxNotice
 
 
@@ -52,6 +51,9 @@ def render_certificate(*, certificate_id: int) -> RenderOutcome:
     a certificate keeps is replaced, never added to. On an error the claim is given back
     (pending) so that a retry can take it; `mark_rendering_failed` ends the attempts.
     """
+    # WeasyPrint is heavy to import: only the processes that render load it.
+    from documents import pdf as certificate_pdf
+
     claim = _claim(certificate_id, timezone.now())
     if claim is None:
         status = (
