@@ -7,6 +7,7 @@ Celery tasks executed eagerly in-process. `DATABASE_URL` (PostgreSQL through psy
 
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -287,7 +288,11 @@ STAFF_SESSION_ABSOLUTE_TIMEOUT = timedelta(
     hours=env.int("STAFF_SESSION_ABSOLUTE_HOURS", default=12)
 )
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Links in account emails (confirmation, password reset) use SITE_URL's scheme: https in
+# production, http on the documented no-TLS trial of the production settings on a laptop.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
+    _site_scheme if (_site_scheme := urlsplit(SITE_URL).scheme) in {"http", "https"} else "https"
+)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
