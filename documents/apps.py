@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("Documents")
+
+    def ready(self) -> None:
+        from documents.metrics import certificate_states
+        from portal import metrics
+
+        metrics.add_scrape_time_collector(certificate_states)

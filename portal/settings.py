@@ -5,6 +5,7 @@ Celery tasks executed eagerly in-process. `DATABASE_URL` (PostgreSQL through psy
 `REDIS_URL` switch it to the production shape: Redis as cache and Celery broker, a worker.
 """
 
+import ipaddress
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -77,6 +78,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer gets an id, a log line and its place in /metrics.
+    "portal.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security_headers.PermissionsPolicyMiddleware",
@@ -479,10 +482,39 @@ PERMISSIONS_POLICY = (
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Logs and metrics (docs/operations.md) ------------------------------------------------------
+
+# One JSON object per line (json), each with the request's id; `text` for a developer's terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# /metrics answers these addresses or networks (the client address as the portal derives it:
+# see TRUSTED_PROXY_COUNT) and requests bearing the token; anyone else gets a 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_error}") from _error
+METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
+# The Celery queues whose length /metrics reports (LLEN of each list on the Redis broker).
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])
