@@ -1,6 +1,7 @@
 """/metrics: Prometheus metrics for operators, only for allowed addresses or with the token;
 counted in whichever process the event happened and added up across processes."""
 
+import io
 import os
 import subprocess
 import sys
@@ -160,11 +161,14 @@ def test_identity_service_failures_are_counted(client):
 def test_sms_gateway_failures_are_counted(client):
     before = value(scrape(client), "portal_sms_failures_total")
     # Nothing listens on port 9 of the loopback: the gateway is unreachable.
-    with override_settings(
-        SMS_BACKEND="portal.sms.backends.http.SmsBackend",
-        SMS_GATEWAY_URL="https://127.0.0.1:9/send",
-        SMS_GATEWAY_TIMEOUT=2,
-    ), pytest.raises(SmsGatewayError):
+    with (
+        override_settings(
+            SMS_BACKEND="portal.sms.backends.http.SmsBackend",
+            SMS_GATEWAY_URL="https://127.0.0.1:9/send",
+            SMS_GATEWAY_TIMEOUT=2,
+        ),
+        pytest.raises(SmsGatewayError),
+    ):
         send_sms(to="+989121110001", body="synthetic")
     send_sms(to="+989121110001", body="synthetic")  # the locmem backend: no failure
     assert value(scrape(client), "portal_sms_failures_total") - before == 1
@@ -245,3 +249,14 @@ def test_counters_add_up_across_processes(tmp_path):
     scraped = samples(run(SCRAPE_IN_ANOTHER_PROCESS))
     assert value(scraped, "portal_sms_failures_total") == 2
     assert value(scraped, "portal_agency_lookups_total", agency="7") == 2
+
+
+def test_clear_metrics_empties_the_multiprocess_directory(tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    (tmp_path / "counter_web1-12.db").write_bytes(b"\0" * 16)
+    (tmp_path / "histogram_worker2-7.db").write_bytes(b"\0" * 16)
+    (tmp_path / "keep.txt").write_text("not a metrics file")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    call_command("clear_metrics", stdout=io.StringIO())
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["keep.txt"]
