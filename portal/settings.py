@@ -509,7 +509,9 @@ LOGGING = {
 
 # /metrics answers these addresses or networks (the client address as the portal derives it:
 # see TRUSTED_PROXY_COUNT) and requests bearing the token; anyone else gets a 404.
-METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_ALLOWED_IPS = [
+    network.strip() for network in env.list("METRICS_ALLOWED_IPS", default=[]) if network.strip()
+]
 for _network in METRICS_ALLOWED_IPS:
     try:
         ipaddress.ip_network(_network, strict=False)

@@ -101,6 +101,31 @@ def test_it_is_served_to_an_allowed_address_and_network(client, settings):
     assert client.get(URL, REMOTE_ADDR="192.0.2.11").status_code == 404
 
 
+def allowed_ips_at_start(value: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.METRICS_ALLOWED_IPS)",
+        ],
+        env={**os.environ, "PORTAL_ENV_FILE": "", "METRICS_ALLOWED_IPS": value},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_mistyped_allow_list_stops_the_portal_at_start():
+    """Better than an allow-list that silently lets nobody (or somebody else) in."""
+    good = allowed_ips_at_start("192.0.2.10, 198.51.100.0/24")
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.strip() == "['192.0.2.10', '198.51.100.0/24']"
+    bad = allowed_ips_at_start("192.0.2.10,192.0.2.300")
+    assert bad.returncode != 0
+    assert "METRICS_ALLOWED_IPS" in bad.stderr
+
+
 def test_a_forged_x_forwarded_for_does_not_make_an_address_allowed(client, settings):
     settings.METRICS_ALLOWED_IPS = ["192.0.2.10"]
     response = client.get(URL, REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR="192.0.2.10")
