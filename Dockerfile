@@ -44,8 +44,9 @@ RUN export SECRET_KEY=build-time-only-not-a-secret \
     && python -m compileall -q .
 
 # The only writable place: var/ holds generated files (MEDIA_ROOT, a volume), the beat
-# schedule (a volume) and, with the file SMS backend, the messages.
-RUN mkdir -p /app/var/media /app/var/beat /app/var/sms \
+# schedule (a volume), the processes' metrics (a volume) and, with the file SMS backend, the
+# messages.
+RUN mkdir -p /app/var/media /app/var/beat /app/var/sms /app/var/metrics \
     && chown -R portal:portal /app/var
 
 USER portal
@@ -63,4 +64,4 @@ CMD ["gunicorn", "portal.wsgi:application", \
      "--max-requests", "1000", \
      "--max-requests-jitter", "100", \
      "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-"]
+     "--config", "docker/gunicorn.conf.py"]

@@ -38,6 +38,9 @@ class DemoUser:
     last_name: str = "نمونه"  # "sample": nobody mistakes these for real people
     is_staff: bool = False  # may open the admin (committee reviewers and operators work there)
     is_superuser: bool = False
+    # Operators get one, so that IT's notifications (an MoU to action, a staff list to grant)
+    # show up where the demo's email goes (the console, or EMAIL_URL).
+    email: str = ""
 
     @property
     def requires_mfa(self) -> bool:
@@ -93,6 +96,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         password="demo-operator-1404",  # noqa: S106
         first_name="کارشناس فناوری اطلاعات",
         is_staff=True,
+        email="it-operator@demo.portal.example",
     ),
     DemoUser(
         key="superuser",
@@ -103,6 +107,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         first_name="مدیر سامانه",
         is_staff=True,
         is_superuser=True,
+        email="superuser@demo.portal.example",
     ),
 )
 
@@ -135,6 +140,7 @@ def _ensure_user(spec: DemoUser) -> tuple[User, list[str]]:
         "is_active": True,
         "is_staff": spec.is_staff,
         "is_superuser": spec.is_superuser,
+        "email": spec.email,
     }
     national_code = clean_national_code(spec.national_code)
     user = User.objects.filter(national_code=national_code).first()

@@ -12,3 +12,8 @@ class DocumentsConfig(AppConfig):
         from documents.checks import check_redemption_limits
 
         checks.register(check_redemption_limits)
+
+        from documents.metrics import certificate_states
+        from portal import metrics
+
+        metrics.add_scrape_time_collector(certificate_states)

@@ -30,7 +30,7 @@ from documents.identifiers import (
 from documents.models import AccessCode, Certificate, InboxNotice, Redemption, Validity
 from inquiries.disclosures import record_disclosure
 from inquiries.models import DisclosureChannel
-from portal import throttle
+from portal import metrics, throttle
 
 logger = logging.getLogger(__name__)
 
@@ -189,6 +189,7 @@ def redeem_access_code(
         attempt.forgive()  # our failure, not a wrong guess
         raise
     attempt.forgive()
+    metrics.count_redemption(agency_id=mou.agency_id)
     return redemption
 
 

@@ -3,6 +3,7 @@
 import datetime
 import enum
 import hashlib
+import time
 import uuid
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from documents.models import Certificate, InboxNotice
+from portal import metrics
 
 
 class RenderOutcome(enum.Enum):
@@ -66,6 +68,7 @@ def render_certificate(*, certificate_id: int) -> RenderOutcome:
         return RenderOutcome.ALREADY_DONE
 
     certificate = Certificate.objects.select_related("holder").get(pk=certificate_id)
+    started = time.perf_counter()
     new_name = ""
     try:
         pdf = certificate_pdf.render_certificate_pdf(certificate)
@@ -103,6 +106,7 @@ def render_certificate(*, certificate_id: int) -> RenderOutcome:
     old_name = certificate.pdf.name if certificate.pdf else ""
     if old_name and old_name != new_name:
         default_storage.delete(old_name)
+    metrics.observe_render(seconds=time.perf_counter() - started)
     return RenderOutcome.RENDERED
 
 

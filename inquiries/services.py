@@ -19,6 +19,7 @@ from inquiries.disclosures import record_disclosure
 from inquiries.models import DisclosureChannel, DisclosureRecord
 from inquiries.scoping import ScopedResult, restrict_to_scopes
 from inquiries.selectors import registry_record
+from portal import metrics
 
 # These agencies act on a case: every lookup names it.
 CASE_REFERENCE_REQUIRED = frozenset({AgencyKind.JUDICIAL, AgencyKind.QUASI_JUDICIAL})
@@ -73,6 +74,7 @@ def look_up_person(
         confidential=confidential,
         client_ip=client_ip,
     )
+    metrics.count_lookup(agency_id=mou.agency_id)
     return Lookup(result=result, disclosure=disclosure)
 
 

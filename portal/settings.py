@@ -5,8 +5,10 @@ Celery tasks executed eagerly in-process. `DATABASE_URL` (PostgreSQL through psy
 `REDIS_URL` switch it to the production shape: Redis as cache and Celery broker, a worker.
 """
 
+import ipaddress
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -77,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: every answer gets an id, a log line and its place in /metrics.
+    "portal.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "portal.security_headers.PermissionsPolicyMiddleware",
@@ -290,7 +294,11 @@ STAFF_SESSION_ABSOLUTE_TIMEOUT = timedelta(
     hours=env.int("STAFF_SESSION_ABSOLUTE_HOURS", default=12)
 )
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# Links in account emails (confirmation, password reset) use SITE_URL's scheme: https in
+# production, http on the documented no-TLS trial of the production settings on a laptop.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
+    _site_scheme if (_site_scheme := urlsplit(SITE_URL).scheme) in {"http", "https"} else "https"
+)
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_FORMS = {
@@ -515,10 +523,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_HANDLERS = ["portal.uploads.SizeLimitedUploadHandler"]
 UPLOAD_MAX_BYTES = max(env.int("UPLOAD_MAX_BYTES", default=0), AGENCY_UPLOAD_MAX_BYTES)
 
+# --- Logs and metrics (docs/operations.md) ------------------------------------------------------
+
+# One JSON object per line (json), each with the request's id; `text` for a developer's terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -526,3 +551,17 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# /metrics answers these addresses or networks (the client address as the portal derives it:
+# see TRUSTED_PROXY_COUNT) and requests bearing the token; anyone else gets a 404.
+METRICS_ALLOWED_IPS = [
+    network.strip() for network in env.list("METRICS_ALLOWED_IPS", default=[]) if network.strip()
+]
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {_error}") from _error
+METRICS_TOKEN = env_secret("METRICS_TOKEN", default="")
+# The Celery queues whose length /metrics reports (LLEN of each list on the Redis broker).
+METRICS_CELERY_QUEUES = env.list("METRICS_CELERY_QUEUES", default=["celery"])

@@ -1,9 +1,10 @@
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from portal import health
+from portal import health, metrics
 
 
 @require_safe
@@ -21,6 +22,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         **{name: "ok" if up else "down" for name, up in checks.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for operators' monitoring only: anyone else gets the 404 page, as if
+    there were nothing here."""
+    if not metrics.may_read_metrics(request):
+        raise Http404
+    return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -185,6 +185,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
             stderr=subprocess.STDOUT,
             cwd=settings.BASE_DIR,
         )
+    process.log_path = log_path  # type: ignore[attr-defined]  # for tests that read its log
     try:
         _wait_for_worker(celery_app, process, log_path)
         yield process

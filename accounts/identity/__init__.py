@@ -24,6 +24,7 @@ from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 from accounts.identity.backends.base import IdentityBackend, IdentityServiceUnavailable
+from portal import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ def mobile_belongs_to(national_code: str, mobile: str) -> Ownership:
         belongs = get_backend().mobile_belongs_to(national_code=national_code, mobile=mobile)
     except IdentityServiceUnavailable as error:
         logger.warning("identity service unavailable: %s", error)
+        metrics.count_identity_failure()
         return Ownership.UNAVAILABLE
     return Ownership.YES if belongs else Ownership.NO
 

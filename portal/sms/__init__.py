@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.module_loading import import_string
 
+from portal import metrics
 from portal.sms.backends.base import BaseSmsBackend
 from portal.sms.message import SmsMessage
 
@@ -24,7 +25,11 @@ def get_backend(backend: str | None = None) -> BaseSmsBackend:
 
 
 def send_sms(*, to: str, body: str) -> None:
-    get_backend().send_messages([SmsMessage(to=to, body=body)])
+    try:
+        get_backend().send_messages([SmsMessage(to=to, body=body)])
+    except Exception:
+        metrics.count_sms_failure()
+        raise
 
 
 def send_templated_sms(*, to: str, template_name: str, context: dict, language: str) -> None:

@@ -219,3 +219,29 @@ def test_a_failing_part_rolls_back_everything_and_prints_nothing(monkeypatch):
     assert not User.objects.exists()
     assert not Authenticator.objects.exists()
     assert out.getvalue() == ""
+
+
+def test_the_operators_have_an_email_address_so_their_notices_are_seen(mailoutbox):
+    """In the demo, IT's emails (an MoU to action, a staff list to grant) reach the console."""
+    from agencies.models import Agency
+    from inquiries.services import notify_operators_of_daily_limit
+
+    run_seed_demo()
+    operator = demo.demo_user("operator")
+    assert operator.email.endswith(".example")
+    assert demo.demo_user("superuser").email not in ("", operator.email)
+
+    agency = Agency.objects.order_by("pk").first()  # one of the demo's agencies
+    assert agency is not None
+    assert notify_operators_of_daily_limit(agency_id=agency.pk, day="2026-12-06", limit=20)
+    assert {address for message in mailoutbox for address in message.to} >= {operator.email}
+
+
+def test_an_email_a_tester_changed_is_put_back():
+    run_seed_demo()
+    operator = demo.demo_user("operator")
+    wanted = operator.email
+    operator.email = ""
+    operator.save(update_fields=["email"])
+    assert "email" in run_seed_demo()
+    assert demo.demo_user("operator").email == wanted

@@ -84,3 +84,35 @@ def test_a_checkouts_local_env_file_is_read_but_the_environment_wins(tmp_path):
     refused = run_settings(PORTAL_ENV_FILE=str(local_env), DEBUG="0")
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stderr
+
+
+ACCOUNT_PROTOCOL = "from django.conf import settings; print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)"
+
+
+def account_protocol(**env: str) -> str:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
+    result = subprocess.run(
+        [sys.executable, "-c", ACCOUNT_PROTOCOL],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PORTAL_ENV_FILE": "",
+            "SECRET_KEY": "a-synthetic-secret-key-for-this-test-only",
+            "IDENTITY_BACKEND": "demo",
+            **env,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_links_in_account_emails_follow_the_scheme_of_site_url_with_debug_off():
+    """The documented no-TLS trial (production settings on http://localhost) must get http
+    links in its confirmation emails; a real deployment on https keeps https."""
+    assert account_protocol(DEBUG="0", SITE_URL="http://localhost:8000") == "http"
+    assert account_protocol(DEBUG="0", SITE_URL="https://portal.example.ir") == "https"
+    assert account_protocol(DEBUG="1", SITE_URL="http://127.0.0.1:8000") == "http"

@@ -486,6 +486,7 @@ def test_hostile_query_strings_and_path_segments_are_refused_politely(world):
 # Every other URL: what it does with input, and why there is nothing more to sweep.
 TAKES_NO_INPUT = {
     "healthz": "GET only, reads nothing",
+    "metrics": "GET only; the Authorization header is compared in constant time, else a 404",
     "accounts:dashboard": "GET page",
     "inquiries:my_status": "GET page",
     "documents:certificate_list": "GET page",
