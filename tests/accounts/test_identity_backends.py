@@ -29,7 +29,7 @@ from accounts.models import DemoIdentityPair, User
 
 CODE = "0499370899"
 MOBILE = "+989351234567"
-TOKEN = "test-token-not-secret"  # noqa: S105
+TOKEN = "test-token-not-secret"
 
 
 # --- locmem ---------------------------------------------------------------------------------------
@@ -81,7 +81,7 @@ def test_seed_demo_fills_the_demo_pairs_and_proves_the_demo_accounts(settings, d
 
 
 class _Service(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         assert self.headers["Authorization"] == f"Bearer {TOKEN}"
         if self.path == "/redirect":
