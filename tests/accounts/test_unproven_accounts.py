@@ -95,3 +95,14 @@ def test_an_unproven_account_cannot_compare_birth_dates(db):
     assert User.objects.get().birth_date == datetime.date(1990, 1, 1)
     assert "Does not match" not in page.content.decode()
     assert "Matches" not in page.content.decode()
+
+
+def test_the_dashboard_points_an_unproven_account_to_the_identity_page(db):
+    client = english()
+    sign_up(client, UNKNOWN, ATTACKER_MOBILE, "1990-01-01")
+    verify(client, ATTACKER_MOBILE)
+
+    page = client.get("/me/").content.decode()
+
+    assert "Your identity is not proven yet" in page
+    assert f'href="{IDENTITY}"' in page
