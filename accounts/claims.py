@@ -1,4 +1,4 @@
-"""A sign-up for a national code that an unproven account holds.
+"""A sign-up for a national code or a mobile that only unproven accounts hold.
 
 The page answers as for any sign-up ("a code was sent"); the new mobile gets the same SMS code a
 new account gets. The claim waits in the claimant's session (never in a form the browser could

@@ -5,6 +5,7 @@ from allauth.account.adapter import get_adapter
 from allauth.account.forms import PasswordField, SetPasswordField
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,13 +53,12 @@ class SignupForm(allauth_forms.SignupForm):
         self.fields["birth_date"].help_text = _("As on your national card, e.g. 1370/05/12.")
         self.order_fields(self.field_order)
         self.taken_national_code = ""
-        self.claims_unproven_account = False
 
     def clean_username(self) -> str:
         # A national code that has an account gets the page every sign-up gets ("a code was
         # sent"), like allauth's taken mobile. If the account proved its identity, its owner is
         # told by SMS (AccountAdapter.send_account_already_exists_sms); if it never did, the new
-        # sign-up may take the code by proving it (accounts.claims).
+        # sign-up may take the code by proving it (try_save, accounts.claims).
         value = self.cleaned_data["username"]
         try:
             return super().clean_username()
@@ -66,8 +66,6 @@ class SignupForm(allauth_forms.SignupForm):
             if error.code != "username_taken":
                 raise
         self.taken_national_code = get_adapter().clean_username(value, shallow=True)
-        holder = User.objects.filter(national_code=self.taken_national_code).first()
-        self.claims_unproven_account = holder is not None and may_be_replaced(holder)
         self.account_already_exists = True
         return self.taken_national_code
 
@@ -76,10 +74,14 @@ class SignupForm(allauth_forms.SignupForm):
         if self.account_already_exists:
             # A new account hashes its password; this path must take as long.
             password_hash = make_password(self.cleaned_data.get("password1"))
+            national_code = self.cleaned_data["username"]
             phone = self.cleaned_data.get("phone")
-            if self.claims_unproven_account and get_adapter().get_user_by_phone(phone) is None:
+            holders = User.objects.filter(Q(national_code=national_code) | Q(mobile=phone))
+            if all(may_be_replaced(holder) for holder in holders):
+                # Only unproven accounts hold the code or the mobile (squatters, or this person's
+                # own unfinished try): proving both may take them over.
                 request.portal_claim = NationalCodeClaim(  # type: ignore[attr-defined]
-                    national_code=self.taken_national_code,
+                    national_code=national_code,
                     mobile=phone,
                     password_hash=password_hash,
                     birth_date=self.cleaned_data.get("birth_date"),

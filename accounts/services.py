@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -198,7 +198,8 @@ class ClaimOutcome(enum.StrEnum):
 
 @dataclass(frozen=True)
 class NationalCodeClaim:
-    """A sign-up for a national code that an unproven account holds, waiting for its SMS code."""
+    """A sign-up for a national code or mobile that unproven accounts hold, waiting for its SMS
+    code (accounts/claims.py)."""
 
     national_code: str
     mobile: str
@@ -209,8 +210,9 @@ class NationalCodeClaim:
 
 def claim_national_code(*, claim: NationalCodeClaim) -> tuple[ClaimOutcome, User | None]:
     """The person whose mobile the SMS code proved takes the national code, if the identity
-    service confirms the mobile is theirs. Side effects: the unproven account that held the code
-    is deleted and all its sessions end; the new account is proven and a citizen."""
+    service confirms the mobile is theirs. Side effects: the unproven accounts that held the code
+    or the mobile are deleted and all their sessions end; the new account is proven and a
+    citizen."""
     answer = mobile_belongs_to(claim.national_code, claim.mobile)
     if answer is Ownership.UNAVAILABLE:
         return ClaimOutcome.UNAVAILABLE, None
@@ -221,19 +223,22 @@ def claim_national_code(*, claim: NationalCodeClaim) -> tuple[ClaimOutcome, User
 
 @transaction.atomic
 def _take_national_code(*, claim: NationalCodeClaim) -> tuple[ClaimOutcome, User | None]:
-    holders = list(User.objects.select_for_update().filter(national_code=claim.national_code))
-    if User.objects.filter(mobile=claim.mobile).exclude(national_code=claim.national_code).exists():
+    holders = list(
+        User.objects.select_for_update().filter(
+            Q(national_code=claim.national_code) | Q(mobile=claim.mobile)
+        )
+    )
+    if not all(may_be_replaced(holder) for holder in holders):
         return ClaimOutcome.HELD, None
     for holder in holders:
-        if not may_be_replaced(holder):
-            return ClaimOutcome.HELD, None
         end_all_sessions(user=holder)
         try:
             with transaction.atomic():
                 holder.delete()
         except ProtectedError:  # e.g. certificates it issued before identities were proven
+            transaction.set_rollback(True)
             return ClaimOutcome.HELD, None
-        logger.info("an unproven account gave up national code to a proven claimant")
+        logger.info("an unproven account gave way to a claimant who proved the code and mobile")
     user = User(
         national_code=claim.national_code,
         password=claim.password_hash,

@@ -7,6 +7,7 @@ Each attack test was written first and seen failing on main (8700f21).
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.urls import reverse
@@ -167,6 +168,41 @@ def test_the_real_person_takes_the_code_from_an_unproven_account(db):
     )
     assert person.session[SESSION_KEY] == str(user.pk)
     assert squatter.get("/me/").status_code == 302  # the squatter's session ended
+
+
+def test_a_squatted_mobile_does_not_block_its_owner(db):
+    squatter = english()
+    sign_up(squatter, "0499370899", REGISTERED_MOBILE, "1990-01-01")  # never verified
+    identity_service.register(UNKNOWN, REGISTERED_MOBILE)
+    portal.sms.outbox.clear()
+
+    person = english()
+    with time_machine.travel(datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=1)):
+        sign_up(person, UNKNOWN, REGISTERED_MOBILE, "1365/04/12")
+        response = verify(person, REGISTERED_MOBILE)
+
+    assert response.status_code == 302
+    user = User.objects.get()
+    assert (user.national_code, user.mobile, user.identity_proven) == (
+        UNKNOWN,
+        REGISTERED_MOBILE,
+        True,
+    )
+
+
+def test_a_claim_the_identity_service_refuses_takes_nothing(db):
+    squatter = english()
+    sign_up(squatter, UNKNOWN, ATTACKER_MOBILE, "1990-01-01")
+    verify(squatter, ATTACKER_MOBILE)
+    squatter_account = User.objects.get()
+
+    other = english()
+    sign_up(other, UNKNOWN, "+989351119099", "1990-01-01")
+    response = verify(other, "+989351119099")
+
+    assert response["Location"] == SIGNUP
+    assert list(User.objects.all()) == [squatter_account]
+    assert squatter.get("/me/").status_code == 200
 
 
 def test_a_proven_account_is_never_taken(db):
