@@ -75,8 +75,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_account_already_exists_sms(self, phone: str) -> None:
         # Enumeration prevention shows a sign-up with a taken mobile or national code the usual
         # "code sent" page; the owner of the mobile, or of the national code, is told instead.
-        # A national code that only an unproven account holds may be claimed: the new mobile
-        # gets the very SMS a new account gets (accounts/claims.py).
+        # A national code or mobile that only unproven accounts hold may be claimed: the new
+        # mobile gets the very SMS a new account gets (accounts/claims.py).
         claim = getattr(context.request, "portal_claim", None)
         if claim is not None and claim.mobile == phone:
             code = claims.start(context.request, claim=claim)
