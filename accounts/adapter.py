@@ -5,15 +5,16 @@ from urllib.parse import quote, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import claims
 from accounts.backends import legacy_username_login_open
 from accounts.models import LegacyAccount, User, legacy_username_key
 from accounts.roles import Role
-from accounts.services import assign_role
+from accounts.services import assign_role, prove_identity
 from portal.fields import MobileField
 from portal.sms import send_templated_sms
 from portal.validators import clean_national_code
@@ -122,6 +123,18 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_account_already_exists_sms(self, phone: str) -> None:
         # Enumeration prevention shows a sign-up with a taken mobile or national code the usual
         # "code sent" page; the owner of the mobile, or of the national code, is told instead.
+        # A national code or mobile that only unproven accounts hold may be claimed: the new
+        # mobile gets the very SMS a new account gets (accounts/claims.py).
+        claim = getattr(context.request, "portal_claim", None)
+        if claim is not None and claim.mobile == phone:
+            code = claims.start(context.request, claim=claim)
+            send_templated_sms(
+                to=phone,
+                template_name="verification_code",
+                context={"code": code},
+                language=claim.language,
+            )
+            return
         if self.get_user_by_phone(phone) is None:
             national_code = getattr(context.request, "portal_taken_national_code", "")
             owner = User.objects.filter(
@@ -152,8 +165,12 @@ class AccountAdapter(DefaultAccountAdapter):
         return (user.mobile, user.mobile_verified) if user.mobile else None
 
     def set_phone_verified(self, user: Any, phone: str) -> None:
+        """The SMS code proved the mobile: now ask the identity service whether it is the
+        person's (the account stays unproven, and sees no registry data, until it says yes)."""
         User.objects.filter(pk=user.pk, mobile=phone).update(mobile_verified=True)
         user.mobile_verified = True
+        if not user.identity_proven:
+            prove_identity(user=user)
 
     def get_user_by_phone(self, phone: str) -> User | None:
         return User.objects.filter(mobile=phone).order_by("-mobile_verified").first()
@@ -161,8 +178,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user.birth_date = form.cleaned_data.get("birth_date")
         user.language = self._request_language()
-        if notice := getattr(form, "identity_notice", ""):
-            messages.info(request, notice)
+        user.unproven_expires_at = timezone.now() + settings.UNPROVEN_ACCOUNT_LIFETIME
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             assign_role(user=user, role=Role.CITIZEN)

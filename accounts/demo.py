@@ -19,8 +19,9 @@ from allauth.mfa.utils import decrypt, encrypt
 from django.conf import settings
 from django.core.management.base import OutputWrapper
 from django.urls import reverse
+from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import DemoIdentityPair, User
 from accounts.roles import MFA_REQUIRED_ROLES, Role
 from accounts.services import assign_role
 from portal.phones import normalize_mobile
@@ -127,6 +128,18 @@ def seed(*, stdout: OutputWrapper) -> None:
             changes.append("TOTP")
         stdout.write(f"  {spec.key}: {_describe(changes)}")
     _print_credentials(stdout)
+    stdout.write("")
+    stdout.write("The demo identity service (IDENTITY_BACKEND=demo) confirms these pairs:")
+    for spec in DEMO_USERS:
+        accept_identity_pair(national_code=spec.national_code, mobile=spec.mobile)
+        stdout.write(f"  {spec.national_code:<14} {spec.mobile}")
+
+
+def accept_identity_pair(*, national_code: str, mobile: str) -> None:
+    """Let the demo identity backend confirm that `mobile` is registered to `national_code`."""
+    DemoIdentityPair.objects.get_or_create(
+        national_code=clean_national_code(national_code), mobile=normalize_mobile(mobile)
+    )
 
 
 def _ensure_user(spec: DemoUser) -> tuple[User, list[str]]:
@@ -145,13 +158,20 @@ def _ensure_user(spec: DemoUser) -> tuple[User, list[str]]:
     national_code = clean_national_code(spec.national_code)
     user = User.objects.filter(national_code=national_code).first()
     if user is None:
-        user = User.objects.create_user(national_code, spec.password, **wanted)
+        # Proven: the demo identity service confirms its pair (seed() stores it).
+        user = User.objects.create_user(
+            national_code, spec.password, identity_verified_at=timezone.now(), **wanted
+        )
         assign_role(user=user, role=spec.role)
         return user, ["created"]
 
     changes = [name for name, value in wanted.items() if getattr(user, name) != value]
+    if user.identity_verified_at is None:
+        user.identity_verified_at = timezone.now()
+        changes.append("identity_verified_at")
     for name in changes:
-        setattr(user, name, wanted[name])
+        if name in wanted:
+            setattr(user, name, wanted[name])
     if not user.check_password(spec.password):
         user.set_password(spec.password)
         changes.append("password")

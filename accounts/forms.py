@@ -4,12 +4,14 @@ from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import PasswordField, SetPasswordField
 from django import forms
-from django.contrib import messages
+from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.identity import check_identity
+from accounts.models import User
+from accounts.services import NationalCodeClaim, may_be_replaced
 from portal.digits import normalize_digits
 from portal.fields import DigitsField, JalaliDateField, MobileField, NationalCodeField
 
@@ -30,7 +32,14 @@ class LoginForm(allauth_forms.LoginForm):
 
 
 class SignupForm(allauth_forms.SignupForm):
-    """Sign up with national code, birth date, mobile and password."""
+    """Sign up with national code, birth date, mobile and password.
+
+    The form never tells the visitor anything about the national code: not whether the registry
+    knows it, nor whether the birth date matches, nor whether an account holds it. Every valid
+    form gets the same "a code was sent" page. The account is bound to the registry person only
+    after the SMS code, the identity service and the birth date all agree
+    (AccountAdapter.set_phone_verified, inquiries.selectors.may_see_registry_data).
+    """
 
     birth_date = JalaliDateField(label=_("Birth date"))
 
@@ -43,14 +52,13 @@ class SignupForm(allauth_forms.SignupForm):
         )
         self.fields["birth_date"].help_text = _("As on your national card, e.g. 1370/05/12.")
         self.order_fields(self.field_order)
-        self.identity_notice = ""
         self.taken_national_code = ""
 
     def clean_username(self) -> str:
         # A national code that has an account gets the page every sign-up gets ("a code was
-        # sent"), like allauth's taken mobile; the account's owner is told by SMS instead
-        # (AccountAdapter.send_account_already_exists_sms). The page never says which codes
-        # have accounts.
+        # sent"), like allauth's taken mobile. If the account proved its identity, its owner is
+        # told by SMS (AccountAdapter.send_account_already_exists_sms); if it never did, the new
+        # sign-up may take the code by proving it (try_save, accounts.claims).
         value = self.cleaned_data["username"]
         try:
             return super().clean_username()
@@ -63,9 +71,22 @@ class SignupForm(allauth_forms.SignupForm):
 
     def try_save(self, request: HttpRequest):
         request.portal_taken_national_code = self.taken_national_code  # type: ignore[attr-defined]
-        if self.account_already_exists and self.identity_notice:
-            # As AccountAdapter.save_user shows it for a new account: the pages stay alike.
-            messages.info(request, self.identity_notice)
+        if self.account_already_exists:
+            # A new account hashes its password; this path must take as long.
+            password_hash = make_password(self.cleaned_data.get("password1"))
+            national_code = self.cleaned_data["username"]
+            phone = self.cleaned_data.get("phone")
+            holders = User.objects.filter(Q(national_code=national_code) | Q(mobile=phone))
+            if all(may_be_replaced(holder) for holder in holders):
+                # Only unproven accounts hold the code or the mobile (squatters, or this person's
+                # own unfinished try): proving both may take them over.
+                request.portal_claim = NationalCodeClaim(  # type: ignore[attr-defined]
+                    national_code=national_code,
+                    mobile=phone,
+                    password_hash=password_hash,
+                    birth_date=self.cleaned_data.get("birth_date"),
+                    language=getattr(request, "LANGUAGE_CODE", None) or "fa",
+                )
         return super().try_save(request)
 
     def clean_birth_date(self) -> datetime.date | None:
@@ -75,15 +96,19 @@ class SignupForm(allauth_forms.SignupForm):
             raise forms.ValidationError(_("Enter your real birth date."), code="out_of_range")
         return birth_date
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        national_code, birth_date = cleaned.get("username"), cleaned.get("birth_date")
-        if national_code and birth_date:
-            result = check_identity(national_code=national_code, birth_date=birth_date)
-            if not result.accepted:
-                self.add_error("birth_date", result.message)
-            self.identity_notice = result.message
-        return cleaned
+
+class BirthDateForm(forms.Form):
+    """The birth date as on the national card, compared with the registry's on the identity page."""
+
+    birth_date = JalaliDateField(
+        label=_("Birth date"), help_text=_("As on your national card, e.g. 1370/05/12.")
+    )
+
+    def clean_birth_date(self) -> datetime.date:
+        birth_date = self.cleaned_data["birth_date"]
+        if not (datetime.date(1900, 1, 1) <= birth_date <= timezone.localdate()):
+            raise forms.ValidationError(_("Enter your real birth date."), code="out_of_range")
+        return birth_date
 
 
 class PasswordResetBySmsForm(forms.Form):

@@ -63,6 +63,15 @@ class User(AbstractBaseUser, PermissionsMixin):
             "every other page stays closed."
         ),
     )
+    unproven_expires_at = models.DateTimeField(
+        _("deleted if still unproven at"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Accounts made by sign-up that have not proven their identity by then are deleted, "
+            "so that they never block the person the national code names."
+        ),
+    )
     email = models.EmailField(_("email address"), blank=True)
     language = models.CharField(_("preferred language"), max_length=8, default="fa")
     is_staff = models.BooleanField(

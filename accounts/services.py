@@ -1,16 +1,20 @@
 """Actions that change accounts."""
 
+import datetime
 import enum
 import hashlib
 import hmac
+import logging
 import secrets
 import time
+from dataclasses import dataclass
 
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -19,6 +23,8 @@ from accounts.models import LegacyAccount, User
 from accounts.roles import Role
 from portal import throttle
 from portal.sms import send_templated_sms
+
+logger = logging.getLogger(__name__)
 
 _RESET_KEY = "accounts:password-reset-sms:{national_code}"
 _RESET_CLOSED_KEY = "accounts:password-reset-sms-closed:{national_code}"
@@ -160,22 +166,6 @@ def finish_password_reset_by_sms(*, national_code: str, code: str, new_password:
 
 
 @transaction.atomic
-def prove_identity(*, user: User) -> Ownership:
-    """Mark the account proven if its verified mobile is registered to its national code.
-
-    The phone code (or a link texted to the mobile) proved the person holds the mobile; the
-    identity service's YES ties that mobile to the national code. Anything else leaves the
-    account as it was, and the answer says why (UNAVAILABLE: ask again later).
-    """
-    if not (user.mobile and user.mobile_verified):
-        return Ownership.NO
-    answer = mobile_belongs_to(user.national_code, user.mobile)
-    if answer is Ownership.YES and user.identity_verified_at is None:
-        user.identity_verified_at = timezone.now()
-        user.save(update_fields=["identity_verified_at"])
-    return answer
-
-
 # --- Completing a migrated account (accounts.middleware.AccountCompletionMiddleware) ----------
 
 
@@ -309,3 +299,127 @@ def claim_migration_notice(*, user: User) -> bool:
             panel_notice_seen_at=timezone.now()
         )
     )
+
+
+# --- Identity: binding an account to the person its national code names ----------------------
+
+
+def prove_identity(*, user: User) -> Ownership:
+    """Ask the identity service whether the account's verified mobile belongs to its national code.
+
+    YES marks the account proven (and it is no longer deleted as unfinished). The service is asked
+    outside any transaction: a slow answer must not hold rows locked.
+    """
+    if not (user.mobile and user.mobile_verified):
+        return Ownership.NO
+    answer = mobile_belongs_to(user.national_code, user.mobile)
+    if answer is Ownership.YES:
+        _mark_proven(user=user)
+    return answer
+
+
+@transaction.atomic
+def _mark_proven(*, user: User) -> None:
+    user.identity_verified_at = timezone.now()
+    user.unproven_expires_at = None
+    user.save(update_fields=["identity_verified_at", "unproven_expires_at"])
+    logger.info("account %s proved its identity", user.pk)
+
+
+def may_be_replaced(user: User) -> bool:
+    """Whether another person's proof may take this account's national code: it never proved its
+    own identity and holds no staff role (staff accounts are made and vouched for by people)."""
+    return not (user.identity_proven or user.is_staff or user.is_superuser or user.has_staff_role)
+
+
+class ClaimOutcome(enum.StrEnum):
+    TAKEN = "taken"  # the claimant now holds the national code
+    NOT_CONFIRMED = "not_confirmed"  # the identity service said no
+    UNAVAILABLE = "unavailable"  # the identity service did not answer: try again later
+    HELD = "held"  # a proven account, or one with records that cannot go, holds the code
+
+
+@dataclass(frozen=True)
+class NationalCodeClaim:
+    """A sign-up for a national code or mobile that unproven accounts hold, waiting for its SMS
+    code (accounts/claims.py)."""
+
+    national_code: str
+    mobile: str
+    password_hash: str
+    birth_date: datetime.date | None
+    language: str
+
+
+def claim_national_code(*, claim: NationalCodeClaim) -> tuple[ClaimOutcome, User | None]:
+    """The person whose mobile the SMS code proved takes the national code, if the identity
+    service confirms the mobile is theirs. Side effects: the unproven accounts that held the code
+    or the mobile are deleted and all their sessions end; the new account is proven and a
+    citizen."""
+    answer = mobile_belongs_to(claim.national_code, claim.mobile)
+    if answer is Ownership.UNAVAILABLE:
+        return ClaimOutcome.UNAVAILABLE, None
+    if answer is Ownership.NO:
+        return ClaimOutcome.NOT_CONFIRMED, None
+    return _take_national_code(claim=claim)
+
+
+@transaction.atomic
+def _take_national_code(*, claim: NationalCodeClaim) -> tuple[ClaimOutcome, User | None]:
+    holders = list(
+        User.objects.select_for_update().filter(
+            Q(national_code=claim.national_code) | Q(mobile=claim.mobile)
+        )
+    )
+    if not all(may_be_replaced(holder) for holder in holders):
+        return ClaimOutcome.HELD, None
+    for holder in holders:
+        end_all_sessions(user=holder)
+        try:
+            with transaction.atomic():
+                holder.delete()
+        except ProtectedError:  # e.g. certificates it issued before identities were proven
+            transaction.set_rollback(True)
+            return ClaimOutcome.HELD, None
+        logger.info("an unproven account gave way to a claimant who proved the code and mobile")
+    user = User(
+        national_code=claim.national_code,
+        password=claim.password_hash,
+        mobile=claim.mobile,
+        mobile_verified=True,
+        birth_date=claim.birth_date,
+        language=claim.language,
+        identity_verified_at=timezone.now(),
+    )
+    user.save()
+    assign_role(user=user, role=Role.CITIZEN)
+    return ClaimOutcome.TAKEN, user
+
+
+@transaction.atomic
+def set_birth_date(*, user: User, birth_date: datetime.date) -> None:
+    """Correct the birth date the account gave; the registry's is compared when data is shown."""
+    user.birth_date = birth_date
+    user.save(update_fields=["birth_date"])
+
+
+@transaction.atomic
+def delete_expired_unproven_accounts(*, now: datetime.datetime | None = None) -> int:
+    """Housekeeping: sign-ups that did not prove their identity in time are deleted, so that they
+    block nobody. Accounts without an expiry (made before identities were proven, or by
+    operators) are left alone. Safe to run twice: a second run finds nothing."""
+    now = now or timezone.now()
+    deleted = 0
+    for user in User.objects.select_for_update(skip_locked=True).filter(
+        identity_verified_at=None, unproven_expires_at__lte=now
+    ):
+        if not may_be_replaced(user):
+            continue
+        end_all_sessions(user=user)
+        try:
+            with transaction.atomic():
+                user.delete()
+        except ProtectedError:
+            continue
+        deleted += 1
+    return deleted

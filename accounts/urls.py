@@ -6,6 +6,11 @@ app_name = "accounts"
 
 urlpatterns = [
     path("me/", views.dashboard, name="dashboard"),
+    path("me/identity/", views.identity, name="identity"),
+    # Before allauth's own URLs of the same paths (portal/urls.py includes this module first).
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", views.login, name="login"),
+    path("accounts/phone/verify/", views.verify_phone, name="verify_phone"),
     # Before allauth's own URL of the same path (portal/urls.py includes this module first).
     path("accounts/password/change/", views.password_change, name="password_change"),
     path("accounts/password/reset/sms/", views.password_reset_by_sms, name="password_reset_sms"),

@@ -1,27 +1,40 @@
+import math
+from collections.abc import Callable
+from typing import cast
+
+from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
+from allauth.account.internal.stagekit import clear_login
 from allauth.account.views import PasswordChangeView
 from allauth.core import ratelimit
+from allauth.core.exceptions import RateLimited
+from allauth.core.internal.ratelimit import parse_rates
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accounts import services
+from accounts import claims, services
 from accounts.forms import (
+    BirthDateForm,
     CompletionCodeForm,
     CompletionMobileForm,
     CompletionPasswordForm,
     PasswordResetBySmsForm,
     PasswordResetCodeForm,
+    SignupForm,
 )
-from accounts.identity import Ownership
+from accounts.identity import Ownership, check_identity
 from accounts.models import User
 from accounts.services import CompletionStep, MobileAnswer
 from portal import throttle
+from portal.digits import normalize_digits
 
 _PENDING_RESET = "password_reset_sms_national_code"
 # Mobiles one migrated account may put to the identity service in an hour: each answer says
@@ -117,6 +130,103 @@ def complete_account(request: HttpRequest) -> HttpResponse:
     return _to_next_step(user)
 
 
+# --- Sign-up, sign-in and the SMS limits --------------------------------------------------------
+
+
+def _sms_wait_minutes() -> int:
+    """How long until allauth's SMS limits (ACCOUNT_RATE_LIMITS["verify_phone"]) let go."""
+    rates = parse_rates(settings.ACCOUNT_RATE_LIMITS["verify_phone"])
+    return max(1, math.ceil(max(rate.duration for rate in rates) / 60))
+
+
+def sms_refused(request: HttpRequest) -> HttpResponse:
+    """A refused SMS (too many from this address or to this number) is a page, not an error.
+
+    Carriers put many people behind one address, so ordinary citizens meet this limit.
+    """
+    minutes = _sms_wait_minutes()
+    response = render(
+        request, "accounts/sms_refused.html", {"minutes": minutes, "daily": False}, status=429
+    )
+    response["Retry-After"] = str(minutes * 60)
+    return response
+
+
+def _refusing_sms_politely(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
+    """Run an allauth view in one transaction: if it is refused an SMS, nothing it wrote stays
+    (no half-made account) and the person gets the page saying when to try again."""
+
+    def wrapped(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        try:
+            with transaction.atomic():
+                return view(request, *args, **kwargs)
+        except RateLimited:
+            return sms_refused(request)
+
+    return wrapped
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, with a few attempts a day per national code, from any address."""
+
+    def form_valid(self, form: SignupForm) -> HttpResponseBase:
+        if not ratelimit.consume(
+            self.request, action="signup_national_code", key=form.cleaned_data["username"]
+        ):
+            response = render(
+                self.request, "accounts/sms_refused.html", {"daily": True}, status=429
+            )
+            response["Retry-After"] = str(24 * 3600)
+            return response
+        return super().form_valid(form)
+
+
+signup = _refusing_sms_politely(SignupView.as_view())
+login = _refusing_sms_politely(allauth_views.login)
+_allauth_verify_phone = _refusing_sms_politely(allauth_views.verify_phone)
+
+
+def verify_phone(request: HttpRequest) -> HttpResponseBase:
+    """allauth's page for the SMS code, which also completes a claim of a national code held by
+    an unproven account (accounts/claims.py) when the code is the claim's."""
+    if (
+        request.method == "POST"
+        and not request.user.is_authenticated
+        and request.POST.get("action", "verify") == "verify"
+        and claims.pending(request)
+    ):
+        claim = claims.redeem(request, code=normalize_digits(request.POST.get("code", "")))
+        if claim is not None:
+            outcome, user = services.claim_national_code(claim=claim)
+            clear_login(request)
+            if user is not None:
+                get_adapter().login(request, user)
+                messages.success(
+                    request, _("Your mobile number is confirmed and your account is ready.")
+                )
+                return redirect(settings.LOGIN_REDIRECT_URL)
+            messages.error(request, _claim_refusal(outcome))
+            return redirect("account_signup")
+    return _allauth_verify_phone(request)
+
+
+def _claim_refusal(outcome: services.ClaimOutcome) -> str:
+    if outcome is services.ClaimOutcome.UNAVAILABLE:
+        return _(
+            "The identity service is not answering just now, so we could not open your account. "
+            "Please sign up again in a few minutes."
+        )
+    return _(
+        "We could not open an account for this national code with this mobile number. Sign up "
+        "with a mobile line registered to your own national code, or contact the organization."
+    )
+
+
+# --- Proving one's identity -----------------------------------------------------------------------
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def complete_account_mobile(request: HttpRequest) -> HttpResponse:
@@ -189,3 +299,42 @@ def complete_account_password(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your account is complete. Welcome to the portal."))
         return redirect("accounts:dashboard")
     return render(request, "accounts/complete_password.html", {"form": form})
+
+
+def identity(request: HttpRequest) -> HttpResponse:
+    """What the account still has to prove before it sees registry data, and the ways to do it:
+    verify the mobile, ask the identity service again, give the birth date again."""
+    user = cast(User, request.user)
+    birth_date_form = BirthDateForm(initial={"birth_date": user.birth_date})
+    status = 200
+    action = request.POST.get("action")
+    if request.method == "POST" and action == "check":
+        if services.prove_identity(user=user) is Ownership.UNAVAILABLE:
+            messages.warning(
+                request,
+                _(
+                    "The identity service is not answering just now. "
+                    "Please try again in a few minutes."
+                ),
+            )
+        return redirect("accounts:identity")
+    if request.method == "POST" and action == "birth_date" and user.identity_proven:
+        birth_date_form = BirthDateForm(request.POST)
+        if not ratelimit.consume(request, action="compare_birth_date", key=str(user.pk)):
+            birth_date_form.add_error(None, get_adapter().error_messages["rate_limited"])
+            status = 429
+        elif birth_date_form.is_valid():
+            services.set_birth_date(
+                user=user, birth_date=birth_date_form.cleaned_data["birth_date"]
+            )
+            return redirect("accounts:identity")
+        else:
+            status = 400
+    birth_date_matches = None
+    if user.identity_proven and user.birth_date:
+        # Only a proven account learns whether its birth date matches the registry's.
+        birth_date_matches = check_identity(
+            national_code=user.national_code, birth_date=user.birth_date
+        ).accepted
+    context = {"birth_date_form": birth_date_form, "birth_date_matches": birth_date_matches}
+    return render(request, "accounts/identity.html", context, status=status)

@@ -154,11 +154,25 @@ def bench_mou(recorded_by: "User") -> "Mou":
 
 
 def user(national_code: str, mobile: str) -> "User":
+    """An account bound to its registry person, as one that proved its identity would be."""
+    from django.utils import timezone
+
     from accounts.models import User
+    from inquiries.models import InsuredPerson
 
     found = User.objects.filter(national_code=national_code).first()
+    birth_date = (
+        InsuredPerson.objects.filter(national_code=national_code)
+        .values_list("birth_date", flat=True)
+        .first()
+    )
     return found or User.objects.create_user(
-        national_code, secrets.token_urlsafe(16), mobile=mobile, mobile_verified=True
+        national_code,
+        secrets.token_urlsafe(16),
+        mobile=mobile,
+        mobile_verified=True,
+        birth_date=birth_date,
+        identity_verified_at=timezone.now(),
     )
 
 

@@ -13,12 +13,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from documents import selectors, services, throttle
 from documents.forms import AccessCodeForm, IssueCertificateForm
 from documents.models import Certificate, Validity
+from inquiries.access import registry_data_required
 from portal.digits import LocalNumber
 
 # --- Certificates ------------------------------------------------------------------------------
 
 
 @login_required
+@registry_data_required
 @require_GET
 def certificate_list(request: HttpRequest) -> HttpResponse:
     certificates = list(selectors.certificates_of(request.user))  # type: ignore[arg-type]
@@ -26,6 +28,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_http_methods(["GET", "POST"])
 def certificate_new(request: HttpRequest) -> HttpResponse:
     form = IssueCertificateForm(request.POST or None, initial={"language": get_language()})
@@ -64,6 +67,7 @@ def issuing_limit_message(limit: int) -> str:
 
 
 @login_required
+@registry_data_required
 @require_GET
 def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -77,6 +81,7 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_GET
 @never_cache
 def certificate_status(request: HttpRequest, number: str) -> JsonResponse:
@@ -88,6 +93,7 @@ def certificate_status(request: HttpRequest, number: str) -> JsonResponse:
 
 
 @login_required
+@registry_data_required
 @require_POST
 def certificate_retry(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -97,6 +103,7 @@ def certificate_retry(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_POST
 def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -108,6 +115,7 @@ def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_GET
 def certificate_pdf(request: HttpRequest, number: str) -> FileResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -145,6 +153,7 @@ def _code_shown_once(request: HttpRequest, issued: services.IssuedAccessCode) ->
 
 
 @login_required
+@registry_data_required
 @require_http_methods(["GET", "POST"])
 def certificate_move_to_inbox(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -168,6 +177,7 @@ def certificate_move_to_inbox(request: HttpRequest, number: str) -> HttpResponse
 
 
 @login_required
+@registry_data_required
 @require_http_methods(["GET", "POST"])
 def access_code_replace(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -195,6 +205,7 @@ def access_code_replace(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_POST
 def access_code_revoke(request: HttpRequest, number: str) -> HttpResponse:
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
@@ -206,6 +217,7 @@ def access_code_revoke(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     certificates = list(selectors.inbox_certificates(request.user))  # type: ignore[arg-type]
@@ -216,6 +228,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@registry_data_required
 @require_POST
 def inbox_mark_read(request: HttpRequest) -> HttpResponse:
     services.mark_notices_read(recipient=request.user)  # type: ignore[arg-type]

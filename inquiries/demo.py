@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from django.core.management.base import OutputWrapper
 
-from accounts.demo import demo_user
+from accounts.demo import DEMO_BIRTH_DATE, accept_identity_pair, demo_user
 from agencies import demo as agencies_demo
 from agencies.models import Mou
 from inquiries.disclosures import record_disclosure
@@ -57,6 +57,20 @@ def seed(*, stdout: OutputWrapper) -> None:
         f"  disclosures: {len(DEMO_LOOKUPS)} lookups of the demo citizen by {mou.agency.name} "
         "(/me/disclosures/); the demo staff member looks people up at /gov/inquiry/"
     )
+    _seed_signup_pairs(stdout)
+
+
+# Registry people a tester can sign up as: the demo identity service confirms these mobiles.
+SIGNUP_PAIRS = ((0, "+989129900000"), (3, "+989129900003"), (5, "+989129900005"))
+
+
+def _seed_signup_pairs(stdout: OutputWrapper) -> None:
+    stdout.write("  sign up as a registry person (national code, birth date, mobile):")
+    for index, mobile in SIGNUP_PAIRS:
+        national_code = with_check_digit(f"99{index:07d}")
+        accept_identity_pair(national_code=national_code, mobile=mobile)
+        person = InsuredPerson.objects.get(national_code=national_code)
+        stdout.write(f"    {national_code}  {person.birth_date.isoformat()}  {mobile}")
 
 
 # What the demo agency's staff member asked, and why: shown on the demo citizen's page.
@@ -95,7 +109,8 @@ def _seed_demo_citizen(national_code: str) -> None:
             "first_name": "شهروند",
             "last_name": "نمونه",
             "father_name": "پدر نمونه",
-            "birth_date": datetime.date(1988, 3, 21),
+            # The demo account's: the registry's birth date is compared before data is shown.
+            "birth_date": DEMO_BIRTH_DATE,
             "gender": Gender.FEMALE,
         },
     )

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts.identity import check_identity
+from accounts.models import User
 from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson, PensionRecord
 from inquiries.status import PersonStatus, compute_status
 
@@ -45,6 +47,20 @@ def registry_record(
     pensions = tuple(person.pension_records.all())
     status = compute_status(periods=periods, pensions=pensions, today=today or timezone.localdate())
     return RegistryRecord(person=person, periods=periods, pensions=pensions, status=status)
+
+
+def may_see_registry_data(user: User) -> bool:
+    """The one place that decides whether an account may see the registry's data about the
+    person its national code names (status, certificates, disclosures).
+
+    The SMS code proved the mobile, the identity service said the mobile is that person's
+    (`identity_proven`), and the birth date the account gave is the registry's. A national code
+    the registry does not know passes the last check: there is nothing to show but "no record".
+    """
+    if not (user.is_authenticated and user.identity_proven and user.birth_date):
+        return False
+    # PORTAL_SIGNUP_IDENTITY_CHECK: inquiries.identity.check_identity_against_registry.
+    return check_identity(national_code=user.national_code, birth_date=user.birth_date).accepted
 
 
 def disclosures_of_agency(

@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from inquiries.access import registry_data_required
 from inquiries.selectors import disclosures_for_person, registry_record
 
 DISCLOSURES_PAGE_SIZE = 50
@@ -13,6 +14,7 @@ DISCLOSURES_PAGE_SIZE = 50
 
 @never_cache
 @login_required
+@registry_data_required
 @require_GET
 def my_status(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own status and full history. Not a disclosure: it is their own."""
@@ -22,6 +24,7 @@ def my_status(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@registry_data_required
 @require_GET
 def my_disclosures(request: HttpRequest) -> HttpResponse:
     """Every time an agency saw the person's data (confidential ones once their delay is over)."""

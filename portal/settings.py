@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.tasks.expire_documents",
         "schedule": crontab(minute="*/15"),
     },
+    "accounts-delete-expired-unproven-accounts": {
+        "task": "accounts.tasks.delete_expired_unproven_accounts",
+        "schedule": crontab(minute="*/30"),
+    },
     "agencies-resend-unsent-messages": {
         "task": "agencies.tasks.resend_unsent_messages",
         "schedule": crontab(minute="*/15"),
@@ -271,6 +275,10 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
     "verify_phone": "1/30s/key,3/m/ip",
+    # Sign-ups per national code, whatever the address: a few a day.
+    "signup_national_code": "5/d/key",
+    # Birth-date comparisons on the identity page, per account.
+    "compare_birth_date": "5/d/key",
 }
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -325,6 +333,8 @@ IDENTITY_HTTP_TIMEOUT = env.float("IDENTITY_HTTP_TIMEOUT", default=5.0)
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
     "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"
 )
+# Sign-ups that have not proven their identity by then are deleted (accounts.tasks).
+UNPROVEN_ACCOUNT_LIFETIME = timedelta(hours=env.int("UNPROVEN_ACCOUNT_LIFETIME_HOURS", default=24))
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)
 # Tries per texted code; and tries per account across codes, within PASSWORD_RESET_SMS_CLOSED_FOR
 # of the first: one more closes SMS reset for the account that long, and its owner is told.

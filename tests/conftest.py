@@ -4,6 +4,7 @@ Tests marked `postgres`, `redis`, `worker` or `browser` skip when that service i
 configured, unless PORTAL_REQUIRE_SERVICES=1 (as in CI), which turns every skip into a failure.
 """
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -83,12 +84,16 @@ def _fresh_state():
 # --- The cast ----------------------------------------------------------------------------------
 # Synthetic national codes with valid check digits.
 PASSWORD = "correct horse battery staple 42"
+# The cast's birth date; registry people made for them in tests carry it too.
+BIRTH_DATE = datetime.date(1990, 3, 21)
 
 
 def make_user(national_code: str, mobile: str, role: Role | None = None, **fields) -> User:
-    """An account that has proven its identity: its mobile is registered to its national code."""
+    """An account bound to its person: its mobile is registered to its national code, and its
+    birth date is the one registry people made for the cast carry (BIRTH_DATE)."""
     identity_service.register(national_code, mobile)
     fields.setdefault("identity_verified_at", timezone.now())
+    fields.setdefault("birth_date", BIRTH_DATE)
     user = User.objects.create_user(
         national_code, PASSWORD, mobile=mobile, mobile_verified=True, **fields
     )

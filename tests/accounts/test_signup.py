@@ -9,6 +9,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 import portal.sms
+from accounts.identity.backends import locmem as identity_service
 from accounts.models import User
 from portal.digits import to_persian_digits
 from tests.accounts import identity_hooks
@@ -197,30 +198,45 @@ def test_no_input_makes_sign_up_answer_500(english_client, db, changes):
         assert response.context["form"].errors
 
 
-def test_it_sends_the_typed_national_code_and_birth_date_to_the_identity_check(english_client):
+def test_sign_up_itself_never_asks_the_registry(english_client):
+    """The registry is compared only once the account proved its mobile and identity."""
     identity_hooks.calls.clear()
     with override_settings(PORTAL_SIGNUP_IDENTITY_CHECK="tests.accounts.identity_hooks.record"):
         sign_up(english_client)
-    assert identity_hooks.calls == [(NEW_NATIONAL_CODE, datetime.date(1991, 8, 3))]
+    assert identity_hooks.calls == []
 
 
-def test_a_refusing_identity_check_stops_sign_up_with_its_message(english_client, db):
+def test_a_refusing_registry_check_does_not_change_the_sign_up_page(db):
+    from tests.accounts.test_enumeration import english, seen
+
     with override_settings(PORTAL_SIGNUP_IDENTITY_CHECK="tests.accounts.identity_hooks.refuse"):
-        response = sign_up(english_client)
+        refused = sign_up(english())
+    accepted = sign_up(english(), username="0499370902", phone="09351234568")
 
-    assert response.status_code == 200
-    assert identity_hooks.REFUSAL in field_errors(response, "birth_date")
-    assert rendered_value(response, "username") == TYPED["username"]
-    assert not User.objects.exists()
-    assert portal.sms.outbox == []
+    assert refused.status_code == 302
+    assert seen(refused) == seen(accepted)
 
 
-def test_an_accepting_identity_check_shows_its_message_after_sign_up(english_client, db):
-    with override_settings(
-        PORTAL_SIGNUP_IDENTITY_CHECK="tests.accounts.identity_hooks.accept_with_notice"
-    ):
-        response = sign_up(english_client, follow=True)
+def test_the_phone_code_and_the_identity_service_prove_the_account(english_client):
+    identity_service.register(NEW_NATIONAL_CODE, NEW_MOBILE)
+    sign_up(english_client)
+    assert not User.objects.get().identity_proven
 
-    assert User.objects.filter(national_code=NEW_NATIONAL_CODE).exists()
-    assert response.redirect_chain[-1][0] == reverse("account_verify_phone")
-    assert identity_hooks.NOTICE in response.content.decode()
+    verify_phone(english_client, code_in(last_sms_to(NEW_MOBILE)))
+
+    user = User.objects.get()
+    assert user.identity_proven
+    assert user.unproven_expires_at is None
+    assert identity_service.asked == [(NEW_NATIONAL_CODE, NEW_MOBILE)]
+
+
+def test_a_birth_date_the_registry_refuses_keeps_the_registry_hidden(english_client):
+    identity_service.register(NEW_NATIONAL_CODE, NEW_MOBILE)
+    with override_settings(PORTAL_SIGNUP_IDENTITY_CHECK="tests.accounts.identity_hooks.refuse"):
+        sign_up(english_client)
+        verify_phone(english_client, code_in(last_sms_to(NEW_MOBILE)))
+        response = english_client.get(reverse("inquiries:my_status"))
+        assert response["Location"] == reverse("accounts:identity")
+        page = english_client.get(response["Location"]).content.decode()
+    assert User.objects.get().identity_proven
+    assert "Does not match" in page

@@ -31,7 +31,7 @@ def test_a_staff_lookup_and_the_citizen_reading_status_and_disclosures(
         national_code=citizen.national_code,
         first_name="Sara",
         last_name="Ahmadi",
-        birth_date=datetime.date(1990, 1, 1),
+        birth_date=citizen.birth_date,  # the account is bound to this person
         gender="F",
     )
     CoveragePeriod.objects.create(

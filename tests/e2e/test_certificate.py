@@ -8,12 +8,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
 from documents.identifiers import access_code_digest
 from documents.models import AccessCode, Certificate
 from portal.digits import to_persian_digits
+from tests.conftest import BIRTH_DATE
 from tests.documents.conftest import citizen_record  # noqa: F401 - a fixture
 from tests.e2e.support import field, path_is, sms_sent_to, submit_button
 
@@ -30,6 +32,9 @@ def sign_in(page: Page) -> None:
         mobile_verified=True,
         first_name="سارا",
         last_name="نمونه",
+        # Bound to the registry person (or to "no record"), as the certificate pages require.
+        birth_date=BIRTH_DATE,
+        identity_verified_at=timezone.now(),
     )
     page.goto(reverse("account_login"))
     field(page, "login").press_sequentially(to_persian_digits(NATIONAL_CODE))

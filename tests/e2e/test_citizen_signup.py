@@ -1,4 +1,5 @@
-"""A new citizen signs up on a phone, in Persian, with everything typed in Persian digits."""
+"""A new citizen signs up on a phone, in Persian, with everything typed in Persian digits; the
+SMS code and the identity service bind the account to the registry person, whose status shows."""
 
 import datetime
 import re
@@ -8,7 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import Locator, Page, expect
 
+from accounts.identity.backends import locmem as identity_service
 from accounts.models import User
+from inquiries.models import CoveragePeriod, InsuredPerson
 from portal.digits import to_persian_digits
 from portal.validators import clean_national_code, national_code_is_valid
 from tests.e2e.support import (
@@ -39,8 +42,33 @@ def fill_signup_form(page: Page, *, national_code: str) -> None:
     field(page, "password2").fill(PASSWORD)
 
 
+WORKSHOP = "کارگاه آزمایشی نمونه"
+
+
+def _in_the_registry() -> None:
+    """The person in the registry, and their mobile line registered to them."""
+    person = InsuredPerson.objects.create(
+        national_code=NATIONAL_CODE,
+        first_name="سارا",
+        last_name="نمونه",
+        birth_date=datetime.date(1991, 8, 3),
+        gender="F",
+    )
+    CoveragePeriod.objects.create(
+        person=person,
+        workshop_code="7700001",
+        workshop_name=WORKSHOP,
+        coverage_kind="mandatory",
+        start_date=datetime.date(2015, 1, 1),
+        end_date=None,
+        days=3000,
+    )
+    identity_service.register(NATIONAL_CODE, MOBILE_E164)
+
+
 def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
     assert national_code_is_valid(NATIONAL_CODE)
+    _in_the_registry()
     page.goto("/")
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
@@ -59,6 +87,11 @@ def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
     citizen = User.objects.get(national_code=NATIONAL_CODE)
     assert (citizen.mobile, citizen.mobile_verified) == (MOBILE_E164, True)
     assert citizen.birth_date == datetime.date(1991, 8, 3)
+    assert citizen.identity_proven
+    # Bound to the registry person: the status and history show.
+    link_to(page, reverse("inquiries:my_status")).click()
+    expect(page).to_have_url(path_is(reverse("inquiries:my_status")))
+    expect(page.get_by_role("main")).to_contain_text(WORKSHOP)
 
     open_menu(page)  # on a phone the navigation is folded behind the menu button
     form_posting_to(page, reverse("account_logout")).get_by_role("button").click()
@@ -74,6 +107,29 @@ def test_a_new_citizen_signs_up_verifies_the_phone_and_signs_in(page: Page):
     expect(page.locator("html")).to_have_attribute("lang", "fa")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.get_by_role("main")).to_contain_text(to_persian_digits(NATIONAL_CODE))
+
+
+def test_a_mobile_not_registered_to_the_code_is_told_what_is_missing_and_sees_nothing(
+    page: Page,
+):
+    _in_the_registry()
+    identity_service.reset()  # the identity service does not know this mobile for the code
+    page.goto(reverse("account_signup"))
+    fill_signup_form(page, national_code=to_persian_digits(NATIONAL_CODE))
+    submit_button(page, "password2").click()
+    field(page, "code").fill(code_in(sms_sent_to(MOBILE_E164)))
+    submit_button(page, "code").click()
+    expect(page).to_have_url(path_is(reverse("accounts:dashboard")))
+
+    page.goto(reverse("inquiries:my_status"))
+
+    expect(page).to_have_url(path_is(reverse("accounts:identity")))
+    main = page.get_by_role("main")
+    with translation.override("fa"):
+        not_confirmed = translation.gettext("Not confirmed")
+    assert not_confirmed != "Not confirmed"
+    expect(main.locator("#step-service")).to_contain_text(not_confirmed)
+    expect(main).not_to_contain_text(WORKSHOP)
 
 
 def test_a_bad_national_code_is_shown_next_to_its_field_and_the_rest_is_kept(page: Page):

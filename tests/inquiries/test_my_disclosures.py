@@ -41,7 +41,7 @@ def test_the_citizen_sees_each_lookup_of_their_data(client, citizen, agency_staf
         national_code=citizen.national_code,
         first_name="Sara",
         last_name="Ahmadi",
-        birth_date=datetime.date(1990, 1, 1),
+        birth_date=datetime.date(1990, 3, 21),
         gender="F",
     )
     for purpose in ["judicial_case", "other"]:

@@ -17,7 +17,7 @@ def registered(citizen):
         insurance_number="12345678",
         first_name="سارا",
         last_name="احمدی",
-        birth_date=datetime.date(1990, 1, 1),
+        birth_date=datetime.date(1990, 3, 21),
         gender="F",
     )
     for code, start, end, days in [

@@ -3,11 +3,14 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from accounts.forms import SignupForm
 from accounts.identity import check_identity
+from accounts.models import User
 from inquiries.identity import check_identity_against_registry
 from inquiries.models import InsuredPerson
+from inquiries.selectors import may_see_registry_data
 
 REGISTERED = "9900000013"
 UNREGISTERED = "9900000021"
@@ -51,7 +54,8 @@ def test_it_plugs_into_the_sign_up_hook(registered_person, settings):
     assert not result.accepted
 
 
-def test_the_sign_up_form_refuses_a_wrong_birth_date(registered_person, settings):
+def test_the_sign_up_form_does_not_compare_the_birth_date(registered_person, settings):
+    """Refusing here told anyone whether a code is in the registry (issue 11)."""
     settings.PORTAL_SIGNUP_IDENTITY_CHECK = "inquiries.identity.check_identity_against_registry"
     form = SignupForm(
         data={
@@ -62,8 +66,40 @@ def test_the_sign_up_form_refuses_a_wrong_birth_date(registered_person, settings
             "password2": "correct horse battery staple 42",
         }
     )
-    assert not form.is_valid()
-    assert "does not match" in " ".join(form.errors["birth_date"])
+    assert form.is_valid(), form.errors
+
+
+@pytest.mark.parametrize(
+    ("proven", "birth_date", "in_registry", "may_see"),
+    [
+        (True, BIRTH_DATE, True, True),
+        (True, BIRTH_DATE + datetime.timedelta(days=1), True, False),
+        (True, None, True, False),
+        (False, BIRTH_DATE, True, False),
+        (True, BIRTH_DATE, False, True),  # nothing to see but "no record"
+        (False, BIRTH_DATE, False, False),
+    ],
+)
+def test_only_a_proven_account_with_the_registry_birth_date_sees_registry_data(
+    db, proven, birth_date, in_registry, may_see
+):
+    if in_registry:
+        InsuredPerson.objects.create(
+            national_code=REGISTERED,
+            first_name="S",
+            last_name="E",
+            birth_date=BIRTH_DATE,
+            gender="F",
+        )
+    user = User.objects.create_user(
+        REGISTERED,
+        "correct horse battery staple 42",
+        mobile="+989121110009",
+        mobile_verified=True,
+        birth_date=birth_date,
+        identity_verified_at=timezone.now() if proven else None,
+    )
+    assert may_see_registry_data(user) is may_see
 
 
 def test_the_sign_up_form_accepts_the_registered_birth_date_in_jalali(registered_person, settings):

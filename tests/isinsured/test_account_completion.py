@@ -159,11 +159,11 @@ def test_a_weak_legacy_password_is_forced_to_change(tmp_path, migrate, english):
     assert english.session[SESSION_KEY] == str(user.pk)
     assert_sent_to_completion(english, "/me/")
 
-    # Confirming the proven mobile needs no second code.
-    response = english.post(MOBILE_STEP, {"mobile": migrated_mobile})
-    assert response["Location"] == PASSWORD_STEP
+    # The code at sign-in proved the mobile and the identity service confirms it: the account
+    # is proven already, so completing it asks only for a new password.
     user.refresh_from_db()
     assert user.identity_proven
+    assert english.get(reverse("accounts:complete"))["Location"] == PASSWORD_STEP
 
     for refused in [weak, "87654321", "short"]:
         response = english.post(PASSWORD_STEP, {"password1": refused, "password2": refused})

@@ -17,6 +17,11 @@ PUBLIC = {
     "agencies:accept_invitation",  # the link's token is the proof; a wrong one is a 404
     "accounts:password_reset_sms",
     "accounts:password_reset_sms_confirm",
+    # allauth's sign-up, sign-in and code pages as the portal wraps them (issue 11: a refused SMS
+    # is a page, a claim of a national code held by an unproven account), on the same paths.
+    "accounts:signup",
+    "accounts:login",
+    "accounts:verify_phone",
     "account_login",
     "account_logout",
     "account_signup",
