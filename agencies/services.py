@@ -6,28 +6,27 @@ the admin, the views and the commands cannot disagree.
 """
 
 import datetime
-import hashlib
 import hmac
-import secrets
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from accounts.identity import Ownership, mobile_belongs_to
+from accounts.identity import Ownership
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import assign_role, drop_role, prove_identity
+from agencies import outbox
+from agencies.admission import GrantReport, admit_row
+from agencies.admission import invite_member as invite_member  # callers' verb, kept here
 from agencies.models import (
     MOU_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -129,81 +128,6 @@ def _require_allowed(obj: AccessRequest | Mou, action: str) -> None:
 # --- Notices -----------------------------------------------------------------------------------
 
 
-def _send_after_commit(task: Any, object_id: int) -> None:
-    """Queue `task(object_id)` once the row is committed. If the broker is down the page still
-    answers: the row stays marked unsent and `resend_unsent_messages` queues it again later."""
-    transaction.on_commit(lambda: task.delay(object_id), robust=True)
-
-
-def resend_unsent_messages(*, older_than: datetime.timedelta) -> int:
-    """Queue again every notice, invitation and operators' email whose task never claimed it
-    (the broker was down when it was made, or the identity service did not answer); returns
-    how many. Each task claims its row once, so a message that is merely slow is not sent
-    twice. Staff list rows the identity service did not answer for are asked about again."""
-    from agencies import tasks
-
-    before = timezone.now() - older_than
-    admit_identity_pending_rows()
-    pending: list[tuple[Any, Iterable[int]]] = [
-        (
-            tasks.deliver_notice,
-            Notice.objects.filter(delivered_at=None, created_at__lt=before).values_list(
-                "pk", flat=True
-            ),
-        ),
-        (
-            tasks.send_invitation,
-            Invitation.objects.filter(
-                sent_at=None,
-                revoked_at=None,
-                used_at=None,
-                created_at__lt=before,
-                expires_at__gt=timezone.now(),
-            ).values_list("pk", flat=True),
-        ),
-        (
-            tasks.notify_operators_of_mou,
-            Mou.objects.filter(it_notified_at=None, recorded_at__lt=before).values_list(
-                "pk", flat=True
-            ),
-        ),
-        (
-            tasks.notify_operators_of_staff_list,
-            StaffList.objects.filter(it_notified_at=None, submitted_at__lt=before).values_list(
-                "pk", flat=True
-            ),
-        ),
-    ]
-    queued = 0
-    for task, object_ids in pending:
-        for object_id in list(object_ids):
-            task.delay(object_id)
-            queued += 1
-    return queued
-
-
-def _post_notice(
-    *,
-    recipient: User,
-    template: str,
-    subject: str,  # marked with gettext_noop, translated here in the recipient's language
-    context: dict[str, Any],
-    access_request: AccessRequest | None = None,
-) -> Notice:
-    """Write the notice in the recipient's language; SMS and email follow after commit."""
-    with translation.override(recipient.language):
-        notice = Notice.objects.create(
-            recipient=recipient,
-            access_request=access_request,
-            subject=_(subject),
-            body=render_to_string(f"agencies/notices/{template}.txt", context).strip(),
-        )
-    from agencies import tasks
-
-    _send_after_commit(tasks.deliver_notice, notice.pk)
-    return notice
-
-
 _DECISION_SUBJECTS = {
     DecisionOutcome.APPROVED: gettext_noop("Your agency's request was approved"),
     DecisionOutcome.REJECTED: gettext_noop("Your agency's request was rejected"),
@@ -233,7 +157,7 @@ def _decide(
     )
     access_request.status = REQUEST_TRANSITIONS[action].target
     access_request.save(update_fields=["status", "agency", "updated_at"])
-    _post_notice(
+    outbox.post_notice(
         recipient=access_request.applicant,
         access_request=access_request,
         template="decision",
@@ -511,16 +435,14 @@ def record_mou(
             )
             membership.save(update_fields=["is_active", "role", "removed_at"])
         assign_role(user=applicant, role=Role.AGENCY_ADMIN)
-        _post_notice(
+        outbox.post_notice(
             recipient=applicant,
             access_request=access_request,
             template="mou_recorded",
             subject=gettext_noop("Your agency's MoU is recorded: send the staff list"),
             context={"mou": mou, "scopes": scope_labels(mou.scopes)},
         )
-    from agencies import tasks
-
-    _send_after_commit(tasks.notify_operators_of_mou, mou.pk)
+    outbox.send_after_commit(outbox.notify_operators_of_mou, mou.pk)
     return mou
 
 
@@ -596,7 +518,7 @@ def _change_mou_status(*, mou: Mou, actor: User, reasons: str, transition: str) 
         agency=mou.agency_id, role=MembershipRole.ADMIN, is_active=True
     ).select_related("user")
     for membership in admins:
-        _post_notice(
+        outbox.post_notice(
             recipient=membership.user,
             access_request=mou.access_request,
             template="mou_status",
@@ -695,132 +617,18 @@ def submit_staff_list(
     for staff_list_row in staff_list_rows:
         staff_list_row.name_check = verdicts.get(staff_list_row.national_code, NameCheck.UNCHECKED)
         staff_list_row.save()
-    from agencies import tasks
-
-    _send_after_commit(tasks.notify_operators_of_staff_list, staff_list.pk)
+    outbox.send_after_commit(outbox.notify_operators_of_staff_list, staff_list.pk)
     return staff_list
-
-
-@dataclass
-class GrantReport:
-    created_accounts: list[str] = field(default_factory=list)
-    existing_accounts: list[str] = field(default_factory=list)
-    already_members: list[str] = field(default_factory=list)
-    invitations: int = 0
-    # Granted, but the invitation cannot reach them (no mobile or email) or the account is
-    # deactivated: IT follows these up by hand.
-    unreachable: list[str] = field(default_factory=list)
-    # The identity service says the typed mobile is not this person's: nobody was invited.
-    mobile_not_confirmed: list[str] = field(default_factory=list)
-    # The identity service did not answer: the sweep asks again (`admit_identity_pending_rows`).
-    identity_pending: list[str] = field(default_factory=list)
-    # The confirmed mobile is on another account already: IT follows these up by hand.
-    mobile_in_use: list[str] = field(default_factory=list)
-
-
-_REPORT_LISTS = {
-    RowOutcome.MOBILE_NOT_CONFIRMED: "mobile_not_confirmed",
-    RowOutcome.IDENTITY_PENDING: "identity_pending",
-    RowOutcome.MOBILE_IN_USE: "mobile_in_use",
-    RowOutcome.ALREADY_MEMBER: "already_members",
-}
-
-
-def _new_account_for_row(row: StaffListRow, *, ask: bool) -> tuple[User | None, RowOutcome]:
-    """An account for a person the portal does not know yet, made only once the identity
-    service confirms the typed mobile is theirs. The list's email is never put on it: nobody
-    proved it is the person's, and a password reset could go there."""
-    if not ask:
-        return None, RowOutcome.IDENTITY_PENDING
-    answer = mobile_belongs_to(row.national_code, row.mobile)
-    if answer is Ownership.UNAVAILABLE:
-        return None, RowOutcome.IDENTITY_PENDING
-    if answer is Ownership.NO:
-        return None, RowOutcome.MOBILE_NOT_CONFIRMED
-    if User.objects.filter(mobile=row.mobile).exists():
-        return None, RowOutcome.MOBILE_IN_USE
-    user = User(
-        national_code=row.national_code,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        mobile=row.mobile,
-        mobile_verified=False,  # proven when the person uses the link texted to it
-    )
-    user.set_unusable_password()
-    user.save()
-    assign_role(user=user, role=Role.CITIZEN)
-    return user, RowOutcome.INVITED
-
-
-def _admit_row(
-    *, row: StaffListRow, agency: Agency, operator: User, report: GrantReport, ask: bool
-) -> RowOutcome:
-    """Give one row's person a membership that waits for them to accept it.
-
-    A person with an account is matched by national code; nothing the list typed (mobile,
-    email, names) touches that account, and they are told on their own account to accept. A
-    person without one gets an account and an invitation only if the identity service confirms
-    the typed mobile for the national code; NO and UNAVAILABLE make nothing.
-    """
-    user = User.objects.filter(national_code=row.national_code).first()
-    if user is not None:
-        report.existing_accounts.append(row.national_code)
-        outcome = RowOutcome.AWAITING_ACCEPTANCE
-    else:
-        user, outcome = _new_account_for_row(row, ask=ask)
-        if user is None:
-            getattr(report, _REPORT_LISTS[outcome]).append(row.national_code)
-            row.outcome = outcome
-            row.save(update_fields=["outcome"])
-            return outcome
-        report.created_accounts.append(row.national_code)
-    membership, created = Membership.objects.get_or_create(
-        user=user,
-        agency=agency,
-        defaults={
-            "role": row.role,
-            "position": row.position,
-            "granted_by": operator,
-            "accepted_at": None,
-        },
-    )
-    if not created and membership.is_active:
-        outcome = RowOutcome.ALREADY_MEMBER
-        report.already_members.append(row.national_code)
-    else:
-        if not created:  # access removed earlier, now asked for again: asked again, too
-            membership.is_active, membership.removed_at = True, None
-            membership.role, membership.granted_by = row.role, operator
-            membership.granted_at, membership.accepted_at = timezone.now(), None
-            membership.save()
-        if outcome is RowOutcome.INVITED or not user.has_usable_password():
-            invite_member(membership=membership)
-            outcome = RowOutcome.INVITED
-            reachable = bool(user.mobile)  # the link goes by SMS only
-        else:
-            _post_notice(
-                recipient=user,
-                template="membership_offered",
-                subject=gettext_noop("An agency asks you to join its panel"),
-                context={"membership": membership},
-            )
-            reachable = bool(user.mobile or user.email)
-        report.invitations += 1
-        if not user.is_active or not reachable:
-            report.unreachable.append(row.national_code)
-    row.membership = membership
-    row.outcome = outcome
-    row.save(update_fields=["membership", "outcome"])
-    return outcome
 
 
 @transaction.atomic
 def grant_staff_list(*, staff_list: StaffList, operator: User) -> GrantReport:
     """Grant each row of the list a membership of its agency that waits for the person to
-    accept it (see `_admit_row`). The identity service is asked inside the transaction, which
-    holds only this list's rows; once it fails to answer, the remaining rows are left pending
-    without asking. Running it again changes nothing. Side effects after commit: invitations
-    by SMS to confirmed mobiles, and notices to people who have accounts."""
+    accept it (see `agencies.admission.admit_row`). The identity service is asked inside the
+    transaction, which holds only this list's rows; once it fails to answer, the remaining rows
+    are left pending without asking (the admission sweep asks again later). Running it again
+    changes nothing. Side effects after commit: invitations by SMS to confirmed mobiles, and
+    notices to people who have accounts."""
     _require_operator(operator)
     staff_list = StaffList.objects.select_for_update().get(pk=staff_list.pk)
     report = GrantReport()
@@ -828,7 +636,7 @@ def grant_staff_list(*, staff_list: StaffList, operator: User) -> GrantReport:
         return report
     ask = True
     for row in staff_list.rows.select_for_update().order_by("pk"):
-        outcome = _admit_row(
+        outcome = admit_row(
             row=row, agency=staff_list.agency, operator=operator, report=report, ask=ask
         )
         ask = ask and outcome is not RowOutcome.IDENTITY_PENDING
@@ -837,38 +645,6 @@ def grant_staff_list(*, staff_list: StaffList, operator: User) -> GrantReport:
     staff_list.granted_at = timezone.now()
     staff_list.save(update_fields=["status", "granted_by", "granted_at"])
     return report
-
-
-def admit_identity_pending_rows() -> int:
-    """Ask the identity service again about granted rows it did not answer for, each in its own
-    transaction; stops at the first that is still unanswered. Returns how many were settled.
-    Safe to run twice: a row is locked and re-read before it is admitted."""
-    settled = 0
-    pending = StaffListRow.objects.filter(
-        outcome=RowOutcome.IDENTITY_PENDING, staff_list__status=StaffListStatus.GRANTED
-    ).values_list("pk", flat=True)
-    for row_id in list(pending):
-        with transaction.atomic():
-            row = (
-                StaffListRow.objects.select_for_update(of=("self",))
-                .select_related("staff_list__agency", "staff_list__granted_by")
-                .filter(pk=row_id, outcome=RowOutcome.IDENTITY_PENDING)
-                .first()
-            )
-            if row is None:  # another sweep settled it
-                continue
-            staff_list = row.staff_list
-            outcome = _admit_row(
-                row=row,
-                agency=staff_list.agency,
-                operator=staff_list.granted_by or staff_list.submitted_by,
-                report=GrantReport(),
-                ask=True,
-            )
-        if outcome is RowOutcome.IDENTITY_PENDING:
-            break
-        settled += 1
-    return settled
 
 
 @transaction.atomic
@@ -972,77 +748,9 @@ def reactivate_membership(*, membership: Membership) -> Membership:
 # --- Invitations -------------------------------------------------------------------------------
 
 
-def _token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-@transaction.atomic
-def invite_member(*, membership: Membership) -> Invitation:
-    """A new invitation to set a password; earlier unused ones stop working. The token is made
-    and sent by a task after commit (`send_invitation`)."""
-    now = timezone.now()
-    membership.invitations.filter(used_at=None, revoked_at=None).update(revoked_at=now)
-    invitation = Invitation.objects.create(
-        membership=membership, expires_at=now + settings.AGENCY_INVITATION_TTL
-    )
-    from agencies import tasks
-
-    _send_after_commit(tasks.send_invitation, invitation.pk)
-    return invitation
-
-
-def send_invitation(*, invitation_id: int) -> bool:
-    """Make the invitation's token and text the link to the account's mobile, once, and only
-    if the identity service confirms that mobile for the account's national code. The link sets
-    a password, so it goes nowhere else (never by email). Returns False if it was already sent
-    or is no longer wanted; on NO the invitation is revoked; when the service does not answer
-    it stays unsent and `resend_unsent_messages` tries again."""
-    from django.urls import reverse
-
-    from portal.sms import send_templated_sms
-
-    unsent: dict[str, Any] = {
-        "pk": invitation_id,
-        "sent_at": None,
-        "revoked_at": None,
-        "token_hash": "",
-    }
-    invitation = (
-        Invitation.objects.select_related("membership__user", "membership__agency")
-        .filter(**unsent)
-        .first()
-    )
-    if invitation is None:
-        return False
-    user = invitation.membership.user
-    mobile = user.mobile or ""
-    answer = mobile_belongs_to(user.national_code, mobile) if mobile else Ownership.NO
-    if answer is Ownership.UNAVAILABLE:
-        return False
-    if answer is Ownership.NO:
-        Invitation.objects.filter(**unsent).update(revoked_at=timezone.now())
-        return False
-    token = secrets.token_urlsafe(32)
-    claimed = Invitation.objects.filter(**unsent).update(
-        token_hash=_token_digest(token), sent_at=timezone.now(), sent_to=mobile
-    )
-    if claimed != 1:
-        return False
-    send_templated_sms(
-        to=mobile,
-        template_name="agency_invitation",
-        context={
-            "url": settings.SITE_URL + reverse("agencies:accept_invitation", args=[token]),
-            "agency": invitation.membership.agency,
-        },
-        language=user.language,
-    )
-    return True
-
-
 def find_invitation(*, token: str) -> Invitation | None:
     """The usable invitation this token opens, or None. Compared in constant time."""
-    digest = _token_digest(token)
+    digest = Invitation.digest(token)
     invitation = (
         Invitation.objects.select_related("membership__user", "membership__agency")
         .filter(token_hash=digest)
@@ -1080,162 +788,3 @@ def accept_invitation(*, token: str, password: str) -> User:
     ):
         accept_membership(membership=membership, user=user)
     return user
-
-
-# --- Delivery (called by tasks) ----------------------------------------------------------------
-
-
-def deliver_notice(*, notice_id: int) -> bool:
-    """Send a notice by SMS and email, once."""
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
-    from portal.sms import send_templated_sms
-
-    claimed = Notice.objects.filter(pk=notice_id, delivered_at=None).update(
-        delivered_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    notice = Notice.objects.select_related("recipient", "access_request").get(pk=notice_id)
-    recipient, access_request = notice.recipient, notice.access_request
-    mobile = recipient.mobile or (access_request.contact_mobile if access_request else "")
-    email = recipient.email or (access_request.contact_email if access_request else "")
-    url = settings.SITE_URL + (
-        reverse("agencies:request_detail", args=[access_request.pk])
-        if access_request
-        else reverse("agencies:my_requests")
-    )
-    if mobile:
-        send_templated_sms(
-            to=mobile,
-            template_name="agency_notice",
-            context={"subject": notice.subject, "url": url},
-            language=recipient.language,
-        )
-    if email:
-        send_mail(
-            subject=notice.subject,
-            message=f"{notice.body}\n\n{url}\n",
-            from_email=None,
-            recipient_list=[email],
-        )
-    return True
-
-
-def _email_operators(
-    *, subject: str, template: str, context: dict[str, Any], role: Role = Role.OPERATOR
-) -> None:
-    """Email every active holder of the role (IT operators by default) who has an address, each
-    in their own language."""
-    from django.core.mail import send_mail
-
-    operators = User.objects.filter(groups__name=role.value, is_active=True).exclude(email="")
-    for operator in operators:
-        with translation.override(operator.language):
-            send_mail(
-                subject=_(subject) % context,
-                message=render_to_string(template, context),
-                from_email=None,
-                recipient_list=[operator.email],
-            )
-
-
-def notify_operators_of_mou(*, mou_id: int) -> bool:
-    """Email IT operators that an MoU was recorded, once."""
-    from django.urls import reverse
-
-    claimed = Mou.objects.filter(pk=mou_id, it_notified_at=None).update(
-        it_notified_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    mou = Mou.objects.select_related("agency").get(pk=mou_id)
-    _email_operators(
-        subject=gettext_noop("New MoU recorded: %(number)s"),
-        template="agencies/emails/mou_recorded_it.txt",
-        context={
-            "number": mou.number,
-            "mou": mou,
-            "url": settings.SITE_URL + reverse("admin:agencies_mou_change", args=[mou.pk]),
-            "scopes": scope_labels(mou.scopes),
-        },
-    )
-    return True
-
-
-def _email_committee_of_expiry(context: dict[str, Any]) -> None:
-    _email_operators(
-        subject=gettext_noop("MoU %(number)s ends soon"),
-        template="agencies/emails/mou_expiring_committee.txt",
-        context=context,
-        role=Role.COMMITTEE_REVIEWER,
-    )
-
-
-def remind_expiring_mous(*, today: datetime.date | None = None) -> int:
-    """Remind the agency's admins (notice, SMS, email) and the committee (email) that an MoU
-    ends within AGENCY_MOU_EXPIRY_NOTICE, once per MoU. Returns how many were reminded."""
-    from django.urls import reverse
-
-    today = today or timezone.localdate()
-    horizon = today + settings.AGENCY_MOU_EXPIRY_NOTICE
-    due = Mou.objects.filter(
-        status=MouStatus.ACTIVE,
-        valid_until__gte=today,
-        valid_until__lte=horizon,
-        expiry_reminded_at=None,
-    ).values_list("pk", flat=True)
-    reminded = 0
-    for mou_id in list(due):
-        with transaction.atomic():
-            # Another run (or worker) may have reminded this one already.
-            claimed = Mou.objects.filter(pk=mou_id, expiry_reminded_at=None).update(
-                expiry_reminded_at=timezone.now()
-            )
-            if claimed != 1:
-                continue
-            mou = Mou.objects.select_related("agency", "access_request").get(pk=mou_id)
-            admins = Membership.objects.filter(
-                agency=mou.agency_id, role=MembershipRole.ADMIN, is_active=True
-            ).select_related("user")
-            for membership in admins:
-                _post_notice(
-                    recipient=membership.user,
-                    access_request=mou.access_request,
-                    template="mou_expiring",
-                    subject=gettext_noop("Your agency's MoU ends soon"),
-                    context={"mou": mou},
-                )
-            context = {
-                "number": mou.number,
-                "mou": mou,
-                "url": settings.SITE_URL + reverse("admin:agencies_mou_change", args=[mou.pk]),
-            }
-            transaction.on_commit(partial(_email_committee_of_expiry, context))
-            reminded += 1
-    return reminded
-
-
-def notify_operators_of_staff_list(*, staff_list_id: int) -> bool:
-    """Email IT operators that a staff list waits to be granted, once."""
-    from django.urls import reverse
-
-    claimed = StaffList.objects.filter(pk=staff_list_id, it_notified_at=None).update(
-        it_notified_at=timezone.now()
-    )
-    if claimed != 1:
-        return False
-    staff_list = StaffList.objects.select_related("agency").get(pk=staff_list_id)
-    _email_operators(
-        subject=gettext_noop("Staff list %(number)d from %(agency)s waits to be granted"),
-        template="agencies/emails/staff_list_it.txt",
-        context={
-            "number": staff_list.pk,
-            "agency": staff_list.agency.name,
-            "rows": staff_list.rows.count(),
-            "url": settings.SITE_URL
-            + reverse("admin:agencies_stafflist_change", args=[staff_list.pk]),
-        },
-    )
-    return True

@@ -209,6 +209,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "agencies.tasks.resend_unsent_messages",
         "schedule": crontab(minute="*/15"),
     },
+    "agencies-admit-identity-pending-rows": {
+        "task": "agencies.tasks.admit_identity_pending_rows",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------
