@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.mfa import has_totp
+from accounts.mfa import has_totp, remember_destination
 from accounts.models import User
 from agencies import selectors
 from agencies.models import Agency, Membership, MembershipRole, Mou
@@ -64,6 +64,8 @@ def agency_panel_required(
                 return redirect_to_login(request.get_full_path())
             if not has_totp(request):
                 # Like the MFA middleware: allauth's enrolment ignores a `next`.
+                if request.method == "GET":
+                    remember_destination(request, request.path)
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
             found = selectors.panel_membership_for(user)
             if found is None:
