@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -51,14 +52,14 @@ def _closed(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 def agency_panel_required(
-    view: Callable[..., HttpResponse] | None = None, *, admin_only: bool = False
+    view: Callable[..., HttpResponseBase] | None = None, *, admin_only: bool = False
 ) -> Any:
     """Open the view only to an active member of an agency whose MoU is in force today, with
     TOTP enrolled; with `admin_only`, only to that agency's admin. Sets `request.panel`."""
 
-    def decorator(view_func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view_func: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view_func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

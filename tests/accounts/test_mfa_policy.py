@@ -1,6 +1,5 @@
 """A second factor (TOTP) is required for staff roles and open to everyone else."""
 
-
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

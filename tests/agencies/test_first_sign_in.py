@@ -110,9 +110,7 @@ def test_an_agency_admin_with_an_unverified_email_reaches_the_panel(
     assert client.get("/gov/").status_code == 200
 
 
-def test_a_staff_member_whose_mobile_is_not_verified_cannot_get_to_enrolment(
-    client, agency_staff
-):
+def test_a_staff_member_whose_mobile_is_not_verified_cannot_get_to_enrolment(client, agency_staff):
     type(agency_staff).objects.filter(pk=agency_staff.pk).update(mobile_verified=False)
 
     client.post("/accounts/login/", {"login": agency_staff.national_code, "password": PASSWORD})
@@ -124,9 +122,7 @@ def test_a_staff_member_whose_mobile_is_not_verified_cannot_get_to_enrolment(
 # --- The password is asked for once ------------------------------------------------------------
 
 
-def test_enrolling_right_after_signing_in_does_not_ask_for_the_password_again(
-    client, agency_admin
-):
+def test_enrolling_right_after_signing_in_does_not_ask_for_the_password_again(client, agency_admin):
     sign_in(client, agency_admin.national_code)
 
     assert client.get(ACTIVATE).status_code == 200
