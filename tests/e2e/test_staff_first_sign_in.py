@@ -85,7 +85,8 @@ def assert_nav_on_one_line(page: Page, name: str) -> None:
     )
     assert len(tops) == 1, f"the navigation wraps onto {len(tops)} rows: {sorted(tops)}"
     assert max(heights) < 2 * line, f"a link is folded onto two lines: heights {sorted(heights)}"
-    assert nav.bounding_box()["height"] < 3 * line
+    nav_box = nav.bounding_box()
+    assert nav_box is not None and nav_box["height"] < 3 * line
 
 
 def test_an_invited_staff_member_reaches_the_first_lookup_with_one_password(
