@@ -157,7 +157,7 @@ def accept_membership(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "agencies/accept_membership.html", {"membership": membership})
 
 
-def _may_sign_in_from_invitation(request: HttpRequest, user: User) -> bool:
+def _may_sign_in_from_invitation(user: User) -> bool:
     """Whether the invitation link may sign its person in, straight on to TOTP enrolment.
 
     The link went by SMS to the one mobile the identity service confirmed (accept_invitation
@@ -187,7 +187,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except services.TransitionError:
             return render(request, "agencies/invitation_invalid.html", status=404)
-        if _may_sign_in_from_invitation(request, user):
+        if _may_sign_in_from_invitation(user):
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
             # Choosing the password just now is the proof a reauthentication would ask for:
             # the enrolment that follows does not ask for it again (accounts.mfa).
