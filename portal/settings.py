@@ -313,6 +313,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
 )
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth refuses a second factor while an email address is unverified, which guards sites where
+# the email is the account. Here the account is the national code, bound to a mobile the identity
+# service confirms and proven by SMS before anyone signs in; the email is optional and recovers
+# nothing without the second factor. Staff must not wait on an email link to open the panel.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_FORMS = {
     "authenticate": "accounts.code_forms.AuthenticateForm",
     "reauthenticate": "accounts.code_forms.ReauthenticateForm",

@@ -190,7 +190,7 @@ def test_the_link_sets_a_password_once(
     assert mismatch.status_code == 400
     response = client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert response.status_code == 302
-    assert "/accounts/login/" in response["Location"]
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
     assert authenticate(national_code=national_code(101), password=NEW_PASSWORD) is not None
     assert client.get(url).status_code == 404
     again = client.post(url, {"new_password1": "x" * 20, "new_password2": "x" * 20})

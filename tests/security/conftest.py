@@ -180,7 +180,7 @@ def world(
                 mou=mous[side],
                 agency_kind=mous[side].agency.kind,
                 national_code=holder.national_code,
-                purpose="benefit_eligibility",
+                purpose=inquiry_services.purposes_for(mous[side].agency.kind)[0],
                 case_reference="1404-CASE-9",
             )
 

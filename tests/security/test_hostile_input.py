@@ -515,6 +515,8 @@ TAKES_NO_INPUT = {
     "agencies:request_letter": "int path segment",
     "gov:home": "GET page",
     "gov:staff_template": "GET download",
+    "gov:staff_export": "GET download",
+    "gov:history_export": "GET download; its filter is the one gov:history (swept) saved",
     "gov:redeemed_document": "int path segment",
     "gov:redeemed_document_pdf": "int path segment",
     "agencies:request_notices_read": "POST without fields",
