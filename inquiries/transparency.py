@@ -134,16 +134,33 @@ def _seal_batch(*, up_to: int, batch_size: int) -> int:
     if not records:
         return 0
     hashes = [merkle.leaf_hash(canonical_record(record).encode()) for record in records]
-    LogLeaf.objects.bulk_create(
-        LogLeaf(index=size + offset, record_id=record.pk, hash=value)
-        for offset, (record, value) in enumerate(zip(records, hashes, strict=True))
+    _insert(
+        LogLeaf,
+        ["index", "record_id", "hash"],
+        [
+            (size + offset, record.pk, value)
+            for offset, (record, value) in enumerate(zip(records, hashes, strict=True))
+        ],
     )
     nodes = merkle.complete_nodes(hashes, start=size, stored=_stored_node)
-    LogNode.objects.bulk_create(
-        LogNode(key=LogNode.key_of(level, index), hash=value)
-        for (level, index), value in nodes.items()
+    _insert(
+        LogNode,
+        ["key", "hash"],
+        [(LogNode.key_of(level, index), value) for (level, index), value in nodes.items()],
     )
     return len(records)
+
+
+def _insert(model: type[LogLeaf] | type[LogNode], columns: list[str], rows: list[tuple]) -> None:
+    """Append rows; COPY on PostgreSQL, where building INSERTs cost most of a seal's time."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
+        return
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    statement = f"COPY {model._meta.db_table} ({names}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 @transaction.atomic
