@@ -22,7 +22,7 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from inquiries import merkle
@@ -151,10 +151,12 @@ def _seal_batch(*, up_to: int, batch_size: int) -> int:
     return len(records)
 
 
-def _insert(model: type[LogLeaf] | type[LogNode], columns: list[str], rows: list[tuple]) -> None:
+def _insert(model: type[models.Model], columns: list[str], rows: list[tuple]) -> None:
     """Append rows; COPY on PostgreSQL, where building INSERTs cost most of a seal's time."""
     if connection.vendor != "postgresql":
-        model.objects.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
+        model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows]
+        )
         return
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     statement = f"COPY {model._meta.db_table} ({names}) FROM STDIN"

@@ -363,14 +363,19 @@ def test_the_person_downloads_a_proof_that_verifies_against_the_published_checkp
     client, citizen, agency_staff, court, log_key
 ):
     client.force_login(agency_staff)
-    client.post("/gov/inquiry/", lookup_data(citizen.national_code, case_reference="C-9"))
+    client.post(
+        "/gov/inquiry/",
+        lookup_data(citizen.national_code, purpose="judicial_case", case_reference="C-9"),
+    )
     client.force_login(citizen)
     html = client.get("/me/disclosures/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Not yet" in html and "proof.json" not in html
     record = DisclosureRecord.objects.get()
     assert client.get(f"/me/disclosures/{record.pk}/proof.json").status_code == 404
     client.force_login(agency_staff)
-    client.post("/gov/inquiry/", lookup_data("0010000011", case_reference="C-10"))
+    client.post(
+        "/gov/inquiry/", lookup_data("0010000011", purpose="judicial_case", case_reference="C-10")
+    )
     transparency.seal()
 
     client.force_login(citizen)
@@ -403,7 +408,10 @@ def test_nobody_else_gets_a_persons_proof(
     client, citizen, other_citizen, agency_staff, court, log_key
 ):
     client.force_login(agency_staff)
-    client.post("/gov/inquiry/", lookup_data(citizen.national_code, case_reference="C-9"))
+    client.post(
+        "/gov/inquiry/",
+        lookup_data(citizen.national_code, purpose="judicial_case", case_reference="C-9"),
+    )
     transparency.seal()
     record = DisclosureRecord.objects.get()
     client.force_login(other_citizen)
