@@ -221,6 +221,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "agencies.tasks.admit_identity_pending_rows",
         "schedule": crontab(minute="*/15"),
     },
+    "inquiries-seal-disclosure-log": {
+        "task": "inquiries.tasks.seal_disclosure_log",
+        "schedule": timedelta(seconds=env.int("TRANSPARENCY_SEAL_SECONDS", default=60)),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -382,6 +386,24 @@ GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
 GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
 # A confidential lookup (judicial, with a case reference) shows in the person's list this late.
 DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
+
+# The transparency log (docs/adr/0009-transparency-log.md). The sequencer seals committed
+# disclosures and signs a checkpoint every TRANSPARENCY_SEAL_SECONDS with the Ed25519 key in
+# TRANSPARENCY_SIGNING_KEY_FILE (`manage.py transparency_keygen`; scripts/setup.sh makes a
+# development one under var/). Retired keys stay as verifier keys so old checkpoints verify.
+TRANSPARENCY_SEAL_SECONDS = env.int("TRANSPARENCY_SEAL_SECONDS", default=60)
+TRANSPARENCY_SIGNING_KEY_FILE = env.str(
+    "TRANSPARENCY_SIGNING_KEY_FILE", default=str(VAR_DIR / "transparency-signing.key")
+)
+TRANSPARENCY_OLD_VERIFIER_KEYS = env.list("TRANSPARENCY_OLD_VERIFIER_KEYS", default=[])
+# A file per checkpoint, outside the database (mount it from somewhere the database's admins
+# cannot rewrite); `verify_disclosures` checks the log still extends the newest one.
+TRANSPARENCY_ARCHIVE_DIR = env.str(
+    "TRANSPARENCY_ARCHIVE_DIR", default=str(VAR_DIR / "transparency-archive")
+)
+# c2sp.org/tlog-witness submission prefixes; each checkpoint is POSTed to <url>/add-checkpoint.
+TRANSPARENCY_WITNESS_URLS = env.list("TRANSPARENCY_WITNESS_URLS", default=[])
+TRANSPARENCY_WITNESS_TIMEOUT = env.float("TRANSPARENCY_WITNESS_TIMEOUT", default=5.0)
 
 # --- isinsured: the legacy site's migration and cut-over (docs/isinsured-migration.md) ---------
 

@@ -28,10 +28,12 @@ from documents import redemptions
 from documents import services as document_services
 from documents.models import Certificate, Redemption
 from inquiries import services as inquiry_services
-from inquiries.models import CoveragePeriod, InsuredPerson
+from inquiries import transparency
+from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson
 from tests.agencies.conftest import add_member, enrol_totp
 from tests.agencies.factories import AccessRequestFactory, MouFactory, letter, national_code
 from tests.conftest import make_user
+from tests.transparency_log import fresh_log
 
 # Who may ask: `anonymous` is a client that never signed in.
 ROLES = [
@@ -234,6 +236,9 @@ def world(
         "x": [agency_staff.national_code, "PendingX", citizen.national_code],
         "y": [staff_y.national_code, "PendingY", other_citizen.national_code],
     }
+    # Sealed, so each person's disclosures have their proofs.
+    fresh_log(settings, tmp_path)
+    transparency.seal()
     return world
 
 
@@ -295,6 +300,9 @@ def url_for(route: Route, world: World) -> str:
         if name == "token":
             return INVITATION_TOKEN
         if name == "pk":
+            if route.route.startswith("me/disclosures/"):
+                holder = certificate.holder.national_code
+                return str(DisclosureRecord.objects.filter(national_code=holder)[0].pk)
             if route.route.startswith("agencies/requests/"):
                 return str(world.requests["a"].pk)
             if route.route.startswith("agencies/memberships/"):

@@ -274,6 +274,18 @@ QUERIES = [
     QueryTarget("gov:documents", PANEL, _static("gov:documents"), ("national_code", "access_code")),
     QueryTarget("home", ("anonymous",), _static("home"), ("page", "next", "q", "lang")),
     QueryTarget("documents:verify", ("anonymous",), lambda world: "/verify/{}/"),
+    QueryTarget(
+        "transparency:inclusion_proof",
+        ("anonymous",),
+        _static("transparency:inclusion_proof"),
+        ("index", "size"),
+    ),
+    QueryTarget(
+        "transparency:consistency_proof",
+        ("anonymous",),
+        _static("transparency:consistency_proof"),
+        ("old", "new"),
+    ),
     QueryTarget("documents:certificate_detail", ("citizen",), lambda world: "/me/certificates/{}/"),
     QueryTarget(
         "agencies:accept_invitation", ("anonymous",), lambda world: "/agencies/invitations/{}/"
@@ -502,6 +514,9 @@ TAKES_NO_INPUT = {
     "metrics": "GET only; the Authorization header is compared in constant time, else a 404",
     "accounts:dashboard": "GET page",
     "inquiries:my_status": "GET page",
+    "inquiries:my_disclosure_proof": "GET only; the pk is the matrix's (mine or 404)",
+    "transparency:checkpoint": "GET only, reads nothing",
+    "transparency:key": "GET only, reads nothing",
     "documents:certificate_list": "GET page",
     "documents:certificate_status": "path segment as certificate_detail's",
     "documents:certificate_pdf": "path segment as certificate_detail's",
