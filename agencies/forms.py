@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from agencies import selectors
 from agencies.models import AccessRequest
+from agencies.services import APPLICATION_FIELDS
 from agencies.uploads import ALLOWED_KINDS, sniff_kind, validate_official_document
 from portal.digits import LocalNumber, normalize_digits, to_ascii_digits
 from portal.fields import JalaliDateField, LegalIdField, MobileField, NationalCodeField
@@ -81,23 +82,7 @@ class AccessRequestForm(forms.ModelForm):
 
     class Meta:
         model = AccessRequest
-        fields = [
-            "agency_name",
-            "agency_kind",
-            "legal_id",
-            "address",
-            "letter_number",
-            "letter_date",
-            "letter",
-            "purpose",
-            "legal_basis",
-            "scopes",
-            "monthly_volume",
-            "contact_name",
-            "contact_position",
-            "contact_mobile",
-            "contact_email",
-        ]
+        fields = list(APPLICATION_FIELDS)
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "purpose": forms.Textarea(attrs={"rows": 3}),

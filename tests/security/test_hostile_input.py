@@ -354,6 +354,27 @@ def _blank_form(target: FormTarget, world: dict[str, Any], role: str) -> tuple[s
     return world["forms"][key]
 
 
+def sweep(
+    client: Client,
+    url: str,
+    data_for: Callable[[str], dict[str, str]],
+    before_each: Callable[[], None] = clear_cache,
+) -> list[str]:
+    """Post every hostile value, in Persian and English by turns, to one form; the problems.
+    `before_each` forgets the limits that would refuse later posts before any validation."""
+    problems: list[str] = []
+    for index, value in enumerate(hostile.HOSTILE_VALUES):
+        language = ("fa", "en")[index % 2]
+        _language(client, language)
+        before_each()
+        with transaction.atomic():
+            response = client.post(url, data_for(value))
+            transaction.set_rollback(True)
+        where = f"POST {url} ({language}) {value!r:.40}"
+        check(response, where=where, language=language, sent=[str(value)], problems=problems)
+    return problems
+
+
 def check(response: Any, *, where: str, language: str, sent: list[str], problems: list[str]):
     FIGURES["inputs"] += 1
     if response.status_code >= 500 or getattr(response, "exc_info", None):
