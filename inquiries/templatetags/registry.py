@@ -60,9 +60,7 @@ def stated_purpose(record: DisclosureRecord) -> SafeString:
     agency's explanation alone, any other purpose by its label and the details given."""
     detail = record.purpose_detail.strip()
     if record.channel == DisclosureChannel.CERTIFICATE:
-        return format_html(
-            '{} <span class="ltr">{}</span>', _("Certificate"), local_digits(detail)
-        )
+        return format_html('{} <span class="ltr">{}</span>', _("Certificate"), local_digits(detail))
     if record.purpose == LookupPurpose.OTHER and detail:
         return format_html("{}", detail)
     if detail:
