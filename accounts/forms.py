@@ -1,4 +1,5 @@
 import datetime
+import re
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
@@ -16,10 +17,12 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import legacy_username_login_open
 from accounts.models import User
 from accounts.services import NationalCodeClaim, may_be_replaced
 from portal.digits import local_digits, normalize_digits
-from portal.fields import JalaliDateField, MobileField, NationalCodeField
+from portal.fields import DigitsField, JalaliDateField, MobileField, NationalCodeField
+from portal.validators import clean_national_code
 
 
 def _password_required_message() -> str:
@@ -62,14 +65,22 @@ class LoginForm(allauth_forms.LoginForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # allauth's username field is capped at the username's 10 characters, which turns away
-        # "0010-000-011" before its digits are normalised (and stops a browser at 10 keys). A
-        # wrong check digit is a typing mistake to point out, not a failed sign-in.
-        self.fields["login"] = NationalCodeField(
+        # "0010-000-011" before its digits are normalised (and stops a browser at 10 keys).
+        self.fields["login"] = DigitsField(
             label=_("National code"),
             max_length=40,
             widget=forms.TextInput(attrs={"autocomplete": "username"}),
         )
         self.order_fields(["login", "password"])
+
+    def clean_login(self) -> str:
+        """Ten digits with a wrong check digit is a national code mistyped: say so, rather than
+        "wrong national code or password". While isinsured's old user names still sign in, such
+        a name may be ten digits too, so it goes to the sign-in as typed."""
+        login = self.cleaned_data["login"]
+        if re.fullmatch(r"[0-9]{10}", login) and not legacy_username_login_open():
+            clean_national_code(login)
+        return login
 
 
 class SignupForm(KeepPasswordsMixin, allauth_forms.SignupForm):

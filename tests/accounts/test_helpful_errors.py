@@ -1,6 +1,7 @@
 """Errors that help: each says what is expected, in the page's language; a summary lists the
 messages; a password survives an error elsewhere; SMS code fields ask for the digit keyboard."""
 
+import datetime
 import re
 
 import pytest
@@ -122,3 +123,14 @@ def test_the_code_page_says_when_a_new_code_can_be_asked_for(client, language, e
     assert sign_up(client).status_code == 302
     page = client.get(reverse("account_verify_phone")).content.decode()
     assert expected in page
+
+
+def test_while_old_user_names_sign_in_ten_digits_go_to_the_sign_in_as_typed(
+    client, citizen, settings
+):
+    # An isinsured user name may be ten digits that are no national code.
+    settings.ISINSURED_USERNAME_LOGIN_UNTIL = datetime.date(2999, 1, 1)
+    wrong = citizen.national_code[:-1] + str((int(citizen.national_code[-1]) + 1) % 10)
+    response = in_language(client, "en").post(LOGIN, {"login": wrong, "password": PASSWORD})
+    assert response.status_code == 200
+    assert field_errors(response, "login") == []
