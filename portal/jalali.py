@@ -52,3 +52,12 @@ def format_date(value: datetime.date | datetime.datetime | None, *, with_time: b
         return to_persian_digits(text)
     text = date_part.isoformat()
     return f"{text} {time_part}" if with_time and time_part else text
+
+
+def jalali_date_for_data(value: datetime.date | datetime.datetime) -> str:
+    """A date as '1405/02/11', with ASCII digits whatever the language: for files such as CSV,
+    whose cells spreadsheets must sort and compare."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")

@@ -217,6 +217,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "agencies.tasks.resend_unsent_messages",
         "schedule": crontab(minute="*/15"),
     },
+    "agencies-admit-identity-pending-rows": {
+        "task": "agencies.tasks.admit_identity_pending_rows",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -309,6 +313,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
 )
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth refuses a second factor while an email address is unverified, which guards sites where
+# the email is the account. Here the account is the national code, bound to a mobile the identity
+# service confirms and proven by SMS before anyone signs in; the email is optional and recovers
+# nothing without the second factor. Staff must not wait on an email link to open the panel.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_FORMS = {
     "authenticate": "accounts.code_forms.AuthenticateForm",
     "reauthenticate": "accounts.code_forms.ReauthenticateForm",
@@ -351,7 +360,7 @@ AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", d
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 # The callable that compares the names typed into a staff list with the coverage registry's
 # (agencies may not import the registry, so the registry plugs its own in): see
-# agencies/services.py, `compare_names_with_registry`.
+# agencies/services/staff.py, `compare_names_with_registry`.
 AGENCY_STAFF_NAME_CHECK = env.str(
     "AGENCY_STAFF_NAME_CHECK", default="inquiries.identity.compare_staff_names"
 )

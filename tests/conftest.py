@@ -13,6 +13,7 @@ import time
 import uuid
 
 import pytest
+from celery._state import _set_task_join_will_block  # type: ignore[attr-defined]
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -79,6 +80,10 @@ def _fresh_state():
     yield
     portal.sms.outbox.clear()
     identity_service.reset()
+    # Celery marks "inside a task" in one process-wide flag around each eager task; tests that
+    # issue from several threads at once can leave it set, and a later test's result.get()
+    # would then refuse to wait ("Never call result.get() within a task").
+    _set_task_join_will_block(False)
 
 
 # --- The cast ----------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_judicial_and_quasi_judicial_agencies_must_give_a_case_reference(
     assert list(response.context["form"].errors) == ["case_reference"]
     assert b"judicial and quasi-judicial authorities give one" in response.content
     assert not DisclosureRecord.objects.exists()
-    response = client.post(URL, lookup_data(case_reference="۱۴۰۴/۷۷۱"))
+    response = client.post(URL, lookup_data(purpose="judicial_case", case_reference="۱۴۰۴/۷۷۱"))
     assert response.status_code == 200
     assert DisclosureRecord.objects.get().case_reference == "1404/771"
 
@@ -140,7 +140,9 @@ def test_only_judicial_agencies_are_offered_the_confidential_box(client, relief_
 
 def test_a_court_may_mark_a_lookup_confidential_with_a_case_reference(client, court_staff):
     assert b'name="confidential"' in client.get(URL).content
-    client.post(URL, lookup_data(case_reference="1404-12", confidential="on"))
+    client.post(
+        URL, lookup_data(purpose="judicial_case", case_reference="1404-12", confidential="on")
+    )
     record = DisclosureRecord.objects.get()
     assert record.confidential is True and record.case_reference == "1404-12"
 

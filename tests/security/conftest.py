@@ -137,7 +137,7 @@ def world(
     invited = add_member(invitee, mous["x"].agency, MembershipRole.STAFF, operator)
     Invitation.objects.create(
         membership=invited,
-        token_hash=agency_services._token_digest(INVITATION_TOKEN),
+        token_hash=Invitation.digest(INVITATION_TOKEN),
         expires_at=datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=2),
     )
     for side, submitter in (("x", agency_admin), ("y", staff_y)):
@@ -180,7 +180,7 @@ def world(
                 mou=mous[side],
                 agency_kind=mous[side].agency.kind,
                 national_code=holder.national_code,
-                purpose="benefit_eligibility",
+                purpose=inquiry_services.purposes_for(mous[side].agency.kind)[0],
                 case_reference="1404-CASE-9",
             )
 
