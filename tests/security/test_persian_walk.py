@@ -10,9 +10,6 @@ from tests.security.conftest import ROLES, World, all_routes, url_for
 
 pytestmark = pytest.mark.django_db
 
-# Pages whose remaining findings belong to another part of issue 13, named with the fix.
-FIXED_ELSEWHERE: set[str] = set()
-
 
 def stored_text() -> frozenset[str]:
     """Every short text value in the database: names and titles people typed, shown as typed."""
@@ -33,11 +30,7 @@ def stored_text() -> frozenset[str]:
 def walk_in_persian(world: World, *, admin: bool) -> tuple[int, dict[str, set[str]]]:
     """The pages walked, and what breaks the rule -> where (page and role)."""
     data = stored_text()
-    routes = [
-        r
-        for r in all_routes()
-        if r.route.startswith("admin/") == admin and r.name not in FIXED_ELSEWHERE
-    ]
+    routes = [r for r in all_routes() if r.route.startswith("admin/") == admin]
     found: dict[str, set[str]] = {}
     pages = 0
     for role in ROLES:
