@@ -567,7 +567,7 @@ UPLOAD_MAX_BYTES = max(env.int("UPLOAD_MAX_BYTES", default=0), AGENCY_UPLOAD_MAX
 # --- Logs and metrics (docs/operations.md) ------------------------------------------------------
 
 # One JSON object per line (json), each with the request's id; `text` for a developer's terminal.
-LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
 if LOG_FORMAT not in {"json", "text"}:
     raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
