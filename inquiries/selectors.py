@@ -63,6 +63,20 @@ def may_see_registry_data(user: User) -> bool:
     return check_identity(national_code=user.national_code, birth_date=user.birth_date).accepted
 
 
+def registry_name(user: User) -> str:
+    """The registry's name of the account's person, or "" while the account is not bound to
+    it: until then the account may have typed someone else's national code, and the name
+    would tell it whose code that is."""
+    if not may_see_registry_data(user):
+        return ""
+    person = (
+        InsuredPerson.objects.filter(national_code=user.national_code)
+        .values_list("first_name", "last_name")
+        .first()
+    )
+    return " ".join(part for part in person if part) if person else ""
+
+
 def disclosures_of_agency(
     *,
     agency_id: int,
