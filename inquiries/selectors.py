@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.identity import check_identity
 from accounts.models import User
 from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson, PensionRecord
-from inquiries.status import PersonStatus, compute_status
+from inquiries.status import PersonStatus, compute_status, days_to_date
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,14 @@ class RegistryRecord:
     periods: tuple[CoveragePeriod, ...]
     pensions: tuple[PensionRecord, ...]
     status: PersonStatus
+    # Each period with its days to date (`inquiries.status.days_to_date`), as the pages list them.
+    period_rows: tuple["PeriodRow", ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: CoveragePeriod
+    days: int
 
 
 def registry_record(
@@ -45,8 +53,15 @@ def registry_record(
         return None
     periods = tuple(person.coverage_periods.all())
     pensions = tuple(person.pension_records.all())
-    status = compute_status(periods=periods, pensions=pensions, today=today or timezone.localdate())
-    return RegistryRecord(person=person, periods=periods, pensions=pensions, status=status)
+    today = today or timezone.localdate()
+    status = compute_status(periods=periods, pensions=pensions, today=today)
+    rows = tuple(
+        PeriodRow(period=period, days=days_to_date(start=period.start_date, end=period.end_date, today=today))
+        for period in periods
+    )
+    return RegistryRecord(
+        person=person, periods=periods, pensions=pensions, status=status, period_rows=rows
+    )
 
 
 def may_see_registry_data(user: User) -> bool:
