@@ -104,14 +104,23 @@ def certificate_retry(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @registry_data_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
+    """GET asks (revoking cannot be undone), POST revokes."""
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
-    services.revoke_certificate(certificate=certificate)
-    messages.success(
-        request, _("The certificate has been revoked. Its access code no longer works.")
+    if certificate.revoked_at is not None:
+        return redirect("documents:certificate_detail", number=certificate.number)
+    if request.method == "POST":
+        services.revoke_certificate(certificate=certificate)
+        messages.success(
+            request, _("The certificate has been revoked. Its access code no longer works.")
+        )
+        return redirect("documents:certificate_detail", number=certificate.number)
+    return render(
+        request,
+        "documents/revoke_confirm.html",
+        {"certificate": certificate, "what": "certificate"},
     )
-    return redirect("documents:certificate_detail", number=certificate.number)
 
 
 @login_required
@@ -206,14 +215,22 @@ def access_code_replace(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @registry_data_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def access_code_revoke(request: HttpRequest, number: str) -> HttpResponse:
+    """GET asks (a revoked code cannot be used again), POST revokes."""
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
     access_code = selectors.live_access_code(certificate)
-    if access_code is not None:
+    if access_code is None:
+        return redirect("documents:inbox")
+    if request.method == "POST":
         services.revoke_access_code(access_code=access_code)
         messages.success(request, _("The access code has been revoked. It no longer works."))
-    return redirect("documents:inbox")
+        return redirect("documents:inbox")
+    return render(
+        request,
+        "documents/revoke_confirm.html",
+        {"certificate": certificate, "access_code": access_code, "what": "code"},
+    )
 
 
 @login_required
