@@ -1,3 +1,4 @@
+import secrets
 from typing import Any
 
 from django import forms
@@ -53,6 +54,10 @@ class UnechoedTextInput(forms.TextInput):
         return None
 
 
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class IssueCertificateForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the certificate"),
@@ -70,6 +75,11 @@ class IssueCertificateForm(forms.Form):
     addressed_to = AgencyChoiceField(
         label=_("Addressed to (optional)"),
         help_text=_("The agency you will give it to. It is printed on the certificate."),
+    )
+    # A one-time token per form shown: sending the same form again issues nothing new
+    # (documents.services.issue_certificate). Optional, for scripts that post without it.
+    submission = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=new_submission_token
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

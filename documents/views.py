@@ -1,6 +1,9 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +18,8 @@ from documents.forms import AccessCodeForm, IssueCertificateForm
 from documents.models import Certificate, Validity
 from inquiries.access import registry_data_required
 from portal.digits import LocalNumber
+
+logger = logging.getLogger(__name__)
 
 # --- Certificates ------------------------------------------------------------------------------
 
@@ -39,7 +44,24 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
                 note=form.cleaned_data["note"],
                 addressed_to=form.cleaned_data["addressed_to"],
+                submission=form.cleaned_data["submission"],
             )
+        except OperationalError:
+            # SQLite (the embedded default) waited `timeout` seconds for its write lock in
+            # vain. Nothing was written; the same form may be sent again safely.
+            logger.warning("issuing a certificate found the database busy", exc_info=True)
+            response = render(
+                request,
+                "503.html",
+                {
+                    "message": _(
+                        "The portal is busy just now. Please send the form again in a minute."
+                    )
+                },
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            return response
         except services.IssuingLimitReached as reached:
             return render(
                 request,

@@ -56,7 +56,10 @@ def registry_record(
     today = today or timezone.localdate()
     status = compute_status(periods=periods, pensions=pensions, today=today)
     rows = tuple(
-        PeriodRow(period=period, days=days_to_date(start=period.start_date, end=period.end_date, today=today))
+        PeriodRow(
+            period=period,
+            days=days_to_date(start=period.start_date, end=period.end_date, today=today),
+        )
         for period in periods
     )
     return RegistryRecord(

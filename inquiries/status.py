@@ -113,9 +113,7 @@ class PersonStatus:
         return self.pensions[0] if self.pensions else None
 
 
-def days_to_date(
-    *, start: datetime.date, end: datetime.date | None, today: datetime.date
-) -> int:
+def days_to_date(*, start: datetime.date, end: datetime.date | None, today: datetime.date) -> int:
     """One period's calendar days up to and including today, both ends inclusive: what its row
     shows. An open period counts to today, not the days its workshop reported so far, so the
     rows add up to the total (`covered_days`) except for overlaps."""

@@ -35,7 +35,12 @@ def test_the_dashboard_starts_the_citizens_four_tasks(client, citizen):
 
 @pytest.mark.parametrize(
     "url",
-    [DASHBOARD, reverse("home"), reverse("inquiries:my_status"), reverse("inquiries:my_disclosures")],
+    [
+        DASHBOARD,
+        reverse("home"),
+        reverse("inquiries:my_status"),
+        reverse("inquiries:my_disclosures"),
+    ],
 )
 def test_my_certificates_is_in_the_navigation_of_every_page(client, citizen, url):
     client.force_login(citizen)
@@ -84,7 +89,10 @@ def test_an_unbound_account_never_learns_the_registry_name_of_its_code(client):
     """Anyone may type someone else's national code at sign-up: until the account is proven,
     the dashboard must not say whose code it is."""
     squatter = make_user(
-        "0010000089", "+989121110089", first_name="Typed", last_name="Name",
+        "0010000089",
+        "+989121110089",
+        first_name="Typed",
+        last_name="Name",
         identity_verified_at=None,
     )
     registry_person(squatter.national_code)
