@@ -8,23 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from documents import selectors, services
 from documents.identifiers import access_code_is_well_formed, normalize_access_code
-from portal.digits import normalize_digits
-from portal.fields import NationalCodeField
-
-
-class LocalIntegerField(forms.IntegerField):
-    """An integer typed with Persian, Arabic-Indic or ASCII digits."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
-
-    def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = normalize_digits(value)
-        return super().to_python(value)
+from portal.fields import LocalIntegerField, NationalCodeField
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
