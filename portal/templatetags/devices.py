@@ -9,7 +9,7 @@ register = template.Library()
 
 @register.filter
 def device_name(agent: str) -> str:
-    """"Chrome on Android" for the devices page; an unknown string as it is, cut short."""
+    """ "Chrome on Android" for the devices page; an unknown string as it is, cut short."""
     browser, system = describe(agent or "")
     if browser and system:
         return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}

@@ -13,9 +13,7 @@ CHROME_ANDROID = (
     "Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Mobile Safari/537.36"
 )
-FIREFOX_WINDOWS = (
-    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
-)
+FIREFOX_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
 SAFARI_IPHONE = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
     "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
@@ -46,7 +44,9 @@ def test_the_page_shows_browser_and_system_for_each_device(citizen):
     for agent in (CHROME_ANDROID, FIREFOX_WINDOWS):
         device = Client(HTTP_USER_AGENT=agent)
         device.cookies["django_language"] = "en"
-        device.post(reverse("account_login"), {"login": citizen.national_code, "password": PASSWORD})
+        device.post(
+            reverse("account_login"), {"login": citizen.national_code, "password": PASSWORD}
+        )
         devices.append(device)
     html = devices[1].get(reverse("usersessions_list")).content.decode()
     assert "Chrome on Android" in html
