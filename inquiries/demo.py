@@ -16,7 +16,6 @@ from accounts.demo import DEMO_BIRTH_DATE, accept_identity_pair, demo_user
 from agencies import demo as agencies_demo
 from agencies.models import Mou
 from inquiries.disclosures import record_disclosure
-from inquiries.selectors import RegistryRecord, registry_record
 from inquiries.models import (
     CoverageKind,
     CoveragePeriod,
@@ -30,6 +29,7 @@ from inquiries.models import (
     PensionRole,
     PensionStatus,
 )
+from inquiries.selectors import RegistryRecord, registry_record
 from portal.validators import national_code_check_digit
 
 SYNTHETIC_PEOPLE = 300
