@@ -36,7 +36,9 @@ def test_the_pdfs_rows_add_up_to_its_total_and_explain_the_overlap(citizen_recor
     ), "the periods are listed newest first"
     days = [int(count) for _start, _end, count in rows]
     assert days[0] == (today - (today - datetime.timedelta(days=400))).days + 1
-    total = int(re.search(r"\((\d+) days\)", text).group(1))
+    stated = re.search(r"\((\d+) days\)", text)
+    assert stated, "the certificate states no total"
+    total = int(stated.group(1))
     overlap = 31  # December 2015, in two workshops
     assert sum(days) - overlap == total
     assert re.search(r"overlap\s+on\s+31\s+days", text), text

@@ -43,7 +43,9 @@ def person_with(citizen, periods) -> InsuredPerson:
 
 def figures(html: str) -> tuple[list[int], int]:
     rows = [int(days) for days in re.findall(r'<td class="text-end"[^>]*>(\d+)</td>', html)]
-    total = int(re.search(r"(\d+) days in all", html).group(1))
+    match = re.search(r"(\d+) days in all", html)
+    assert match, "the page states no total"
+    total = int(match.group(1))
     return rows, total
 
 
