@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import claims
 from accounts.backends import legacy_username_login_open
+from accounts.mfa import signed_in_by_password_moments_ago
 from accounts.models import LegacyAccount, User, legacy_username_key
 from accounts.roles import Role
 from accounts.services import assign_role, prove_identity
@@ -75,6 +76,17 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {"request": request, "email": email, "current_site": SiteFromSettings.current()}
         ctx.update({key: _on_site_url(value, request_host) for key, value in context.items()})
         self.render_mail(template_prefix, email, ctx).send()
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        request = context.request
+        if (
+            app == "allauth.mfa"
+            and request is not None
+            and request.user.is_authenticated
+            and signed_in_by_password_moments_ago(request)
+        ):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_login_stages(self) -> list[str]:
         return [

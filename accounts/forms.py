@@ -1,19 +1,62 @@
 import datetime
+import re
 
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import PasswordField, SetPasswordField
 from django import forms
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import (
+    MinimumLengthValidator,
+    get_default_password_validators,
+)
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.backends import legacy_username_login_open
 from accounts.models import User
 from accounts.services import NationalCodeClaim, may_be_replaced
-from portal.digits import normalize_digits
+from portal.digits import local_digits, normalize_digits
 from portal.fields import DigitsField, JalaliDateField, MobileField, NationalCodeField
+from portal.validators import clean_national_code
+
+
+def _password_required_message() -> str:
+    """What an empty password field should say: how long a password must be."""
+    min_length = next(
+        (
+            v.min_length
+            for v in get_default_password_validators()
+            if isinstance(v, MinimumLengthValidator)
+        ),
+        1,
+    )
+    return gettext("Choose a password of at least %(min_length)s characters.") % {
+        "min_length": local_digits(str(min_length))
+    }
+
+
+# Worded when shown, in the language of the page it is shown on.
+password_required_message = lazy(_password_required_message, str)
+
+
+class KeepPasswordsMixin:
+    """An error in another field does not clear the passwords already typed (the page is never
+    stored: `Cache-Control: no-store`); a password with an error of its own is cleared."""
+
+    password_fields = ("password1", "password2")
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        fields, errors = self.fields, self.errors  # type: ignore[attr-defined]
+        keep = not any(name in errors for name in self.password_fields)
+        for name in self.password_fields:
+            if name in fields:
+                fields[name].widget.render_value = keep
 
 
 class LoginForm(allauth_forms.LoginForm):
@@ -30,8 +73,17 @@ class LoginForm(allauth_forms.LoginForm):
         )
         self.order_fields(["login", "password"])
 
+    def clean_login(self) -> str:
+        """Ten digits with a wrong check digit is a national code mistyped: say so, rather than
+        "wrong national code or password". While isinsured's old user names still sign in, such
+        a name may be ten digits too, so it goes to the sign-in as typed."""
+        login = self.cleaned_data["login"]
+        if re.fullmatch(r"[0-9]{10}", login) and not legacy_username_login_open():
+            clean_national_code(login)
+        return login
 
-class SignupForm(allauth_forms.SignupForm):
+
+class SignupForm(KeepPasswordsMixin, allauth_forms.SignupForm):
     """Sign up with national code, birth date, mobile and password.
 
     The form never tells the visitor anything about the national code: not whether the registry
@@ -41,7 +93,12 @@ class SignupForm(allauth_forms.SignupForm):
     (AccountAdapter.set_phone_verified, inquiries.selectors.may_see_registry_data).
     """
 
-    birth_date = JalaliDateField(label=_("Birth date"))
+    birth_date = JalaliDateField(
+        label=_("Birth date"),
+        error_messages={
+            "required": _("Enter your birth date as on your national card, for example 1370/05/12.")
+        },
+    )
 
     field_order = ["username", "birth_date", "phone", "email", "password1", "password2"]
 
@@ -51,6 +108,8 @@ class SignupForm(allauth_forms.SignupForm):
             help_text=_("The 10-digit code on your national card.")
         )
         self.fields["birth_date"].help_text = _("As on your national card, e.g. 1370/05/12.")
+        self.fields["password1"].error_messages["required"] = password_required_message()
+        self.fields["password2"].error_messages["required"] = _("Type the same password again.")
         self.order_fields(self.field_order)
         self.taken_national_code = ""
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from accounts import services
-from accounts.mfa import has_totp
+from accounts.mfa import has_totp, remember_destination
 
 # Pages that show other people's data or run the portal.
 PROTECTED_PREFIXES = ("/gov/", "/admin/")
@@ -33,6 +33,8 @@ class RequireMFAForStaffRolesMiddleware:
             and user.requires_mfa
             and not has_totp(request)
         ):
+            if request.method == "GET":
+                remember_destination(request, request.path)
             return HttpResponseRedirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

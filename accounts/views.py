@@ -301,6 +301,11 @@ def complete_account_password(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/complete_password.html", {"form": form})
 
 
+# --- Proving one's identity -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def identity(request: HttpRequest) -> HttpResponse:
     """What the account still has to prove before it sees registry data, and the ways to do it:
     verify the mobile, ask the identity service again, give the birth date again."""

@@ -6,11 +6,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from agencies import selectors
 from agencies.models import AccessRequest
+from agencies.services import APPLICATION_FIELDS
 from agencies.uploads import ALLOWED_KINDS, sniff_kind, validate_official_document
 from portal.digits import LocalNumber, to_ascii_digits
 from portal.fields import (
@@ -20,6 +22,7 @@ from portal.fields import (
     MobileField,
     NationalCodeField,
 )
+from portal.jalali import format_date
 
 
 def posted(request: HttpRequest) -> Any:
@@ -41,6 +44,26 @@ def checked_document(file: Any) -> Any:
     return file
 
 
+class LetterOnFileInput(forms.FileInput):
+    """A file input that, on resubmission, first links to the letter already on file.
+
+    Through the applicant's own download page (mine or 404), never the storage path that
+    Django's ClearableFileInput prints, which is no link that works for a private file; and
+    with no "clear" box, as a request always keeps a letter.
+    """
+
+    template_name = "agencies/widgets/letter_on_file.html"
+
+    def __init__(self, *args: Any, letter_url: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.letter_url = letter_url
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["letter_url"] = self.letter_url
+        return context
+
+
 class AccessRequestForm(forms.ModelForm):
     legal_id = LegalIdField()
     letter_date = JalaliDateField(label=_("Official letter date"))
@@ -51,23 +74,7 @@ class AccessRequestForm(forms.ModelForm):
 
     class Meta:
         model = AccessRequest
-        fields = [
-            "agency_name",
-            "agency_kind",
-            "legal_id",
-            "address",
-            "letter_number",
-            "letter_date",
-            "letter",
-            "purpose",
-            "legal_basis",
-            "scopes",
-            "monthly_volume",
-            "contact_name",
-            "contact_position",
-            "contact_mobile",
-            "contact_email",
-        ]
+        fields = list(APPLICATION_FIELDS)
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "purpose": forms.Textarea(attrs={"rows": 3}),
@@ -76,8 +83,12 @@ class AccessRequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["letter"].widget = forms.ClearableFileInput(
-            attrs={"accept": "application/pdf,image/jpeg,image/png"}
+        has_letter = bool(self.instance.pk and self.instance.letter)
+        self.fields["letter"].widget = LetterOnFileInput(
+            attrs={"accept": "application/pdf,image/jpeg,image/png"},
+            letter_url=(
+                reverse("agencies:request_letter", args=[self.instance.pk]) if has_letter else ""
+            ),
         )
         if self.instance.pk:
             # On resubmission the letter already on file stays unless a new one is attached.
@@ -85,7 +96,8 @@ class AccessRequestForm(forms.ModelForm):
             self.fields["letter"].help_text = _(
                 "Attach a new letter only if the committee asked for one."
             )
-            self.initial["letter_date"] = self.instance.letter_date.isoformat()
+            # As the applicant reads dates: Jalali in Persian, ISO in English.
+            self.initial["letter_date"] = format_date(self.instance.letter_date)
 
     def clean_letter_number(self) -> str:
         # One form for the number whichever digits it was typed in, so searches find it.

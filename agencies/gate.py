@@ -11,10 +11,11 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 
-from accounts.mfa import has_totp
+from accounts.mfa import has_totp, remember_destination
 from accounts.models import User
 from agencies import selectors
 from agencies.models import Agency, Membership, MembershipRole, Mou
@@ -51,19 +52,21 @@ def _closed(request: HttpRequest, reason: str) -> HttpResponse:
 
 
 def agency_panel_required(
-    view: Callable[..., HttpResponse] | None = None, *, admin_only: bool = False
+    view: Callable[..., HttpResponseBase] | None = None, *, admin_only: bool = False
 ) -> Any:
     """Open the view only to an active member of an agency whose MoU is in force today, with
     TOTP enrolled; with `admin_only`, only to that agency's admin. Sets `request.panel`."""
 
-    def decorator(view_func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view_func: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view_func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_totp(request):
                 # Like the MFA middleware: allauth's enrolment ignores a `next`.
+                if request.method == "GET":
+                    remember_destination(request, request.path)
                 return HttpResponseRedirect(reverse("mfa_activate_totp"))
             found = selectors.panel_membership_for(user)
             if found is None:

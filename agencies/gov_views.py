@@ -8,8 +8,9 @@ import io
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies import selectors, services
 from agencies.forms import (
@@ -25,6 +26,7 @@ from agencies.gate import PanelRequest, agency_panel_required
 from agencies.models import Membership
 from agencies.scopes import scope_labels
 from portal.csv_safety import formula_safe_writer
+from portal.jalali import jalali_date_for_data
 
 
 @agency_panel_required
@@ -112,6 +114,35 @@ def staff_template(request: PanelRequest) -> HttpResponse:
         "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
     )  # the byte-order mark makes Excel read UTF-8
     response["Content-Disposition"] = 'attachment; filename="staff-list-template.csv"'
+    return response
+
+
+@agency_panel_required(admin_only=True)
+@require_GET
+def staff_export(request: PanelRequest) -> HttpResponse:
+    """The agency's current staff, as the staff page lists them, for the admin's records.
+
+    Only what the page shows: no mobile or email, which are the staff members' own to change.
+    """
+    buffer = io.StringIO()
+    writer = formula_safe_writer(buffer)
+    writer.writerow(
+        [_("National code"), _("First name"), _("Last name"), _("Position"), _("Role"), _("Since")]
+    )
+    for member in selectors.staff_of(request.panel.agency.pk):
+        writer.writerow(
+            [
+                member.user.national_code,
+                member.user.first_name,
+                member.user.last_name,
+                member.position,
+                member.get_role_display(),
+                jalali_date_for_data(member.granted_at),
+            ]
+        )
+    today = jalali_date_for_data(timezone.localdate()).replace("/", "-")
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="staff-{today}.csv"'
     return response
 
 

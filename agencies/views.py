@@ -1,6 +1,10 @@
 """The applicant's pages (/agencies/...) and the invitation link."""
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.mfa import remember_destination
+from accounts.models import User
 from agencies import selectors, services
 from agencies.forms import AccessRequestForm, posted, posted_files
 from agencies.gate import AuthenticatedRequest
@@ -151,6 +157,21 @@ def accept_membership(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "agencies/accept_membership.html", {"membership": membership})
 
 
+def _may_sign_in_from_invitation(user: User) -> bool:
+    """Whether the invitation link may sign its person in, straight on to TOTP enrolment.
+
+    The link went by SMS to the one mobile the identity service confirmed (accept_invitation
+    marked it verified), so using it is the proof that signing in and the SMS code would ask
+    for. It is one factor only: an account that already has a second factor, or whose mobile
+    the link did not prove, signs in at the door like everyone else.
+    """
+    return (
+        user.is_active
+        and user.mobile_verified
+        and not Authenticator.objects.filter(user=user).exists()
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
@@ -161,9 +182,25 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(user, posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_invitation(token=token, password=form.cleaned_data["new_password1"])
+            user = services.accept_invitation(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
         except services.TransitionError:
             return render(request, "agencies/invitation_invalid.html", status=404)
+        if _may_sign_in_from_invitation(user):
+            login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+            # Choosing the password just now is the proof a reauthentication would ask for:
+            # the enrolment that follows does not ask for it again (accounts.mfa).
+            record_authentication(request, user, method="password", invitation=True)
+            remember_destination(request, reverse("gov:home"))
+            messages.success(
+                request,
+                _(
+                    "Your password is set. One step remains: set up two-factor authentication, "
+                    "and the panel opens."
+                ),
+            )
+            return redirect("mfa_activate_totp")
         messages.success(
             request,
             _(

@@ -16,7 +16,8 @@ connections alive):
    else (it exists only in this benchmark's URLconf, benchmarks/lookup_bench_urls.py);
 2. POSTs lookups to /gov/inquiry/ as the staff member: 75% existing people, 25% valid codes that
    are not in the registry; each one passes the gate, counts against the limits in Redis, reads
-   the registry, writes its disclosure record into the hash chain, and renders the page;
+   the registry, writes its disclosure record (an INSERT; the sequencer seals it later), and
+   renders the page;
 3. GETs /me/status/ for the person with 200 periods, from one client.
 
 Each phase runs --seconds after a short warm-up. Prints requests/s, p50 and p99 latency, and the

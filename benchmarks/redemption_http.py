@@ -9,8 +9,8 @@ member per client (signed in through a session made like `force_login`), and eno
 holders with ready certificates and 10-use access codes for the run. Starts gunicorn on the
 loopback (--gunicorn-workers sync workers), warms it, then each client POSTs
 /gov/documents/ back to back until --seconds have passed; only 302s (redemptions) count as
-successes. Every request writes a redemption, a disclosure (one hash chain, so they queue on
-its head row) and an inbox notice. Prints the percentiles and the load average.
+successes. Every request writes a redemption, a disclosure (an INSERT; the transparency log's
+sequencer seals it later) and an inbox notice. Prints the percentiles and the load average.
 """
 
 import argparse

@@ -29,7 +29,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     search_fields = ["=national_code", "=case_reference"]
     date_hierarchy = "created_at"
     ordering = ["-created_at", "-pk"]
-    # Operators read the log; nobody edits or deletes it (the hash chain would show it anyway).
+    # Operators read the log; nobody edits or deletes it (the transparency log would show it).
     readonly_fields = [field.name for field in DisclosureRecord._meta.fields]
     show_full_result_count = False
 

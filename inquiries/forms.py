@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from inquiries.models import LookupPurpose
-from inquiries.services import CASE_REFERENCE_REQUIRED, CONFIDENTIAL_ALLOWED
+from inquiries.services import CASE_REFERENCE_REQUIRED, CONFIDENTIAL_ALLOWED, purposes_for
 from portal.digits import to_ascii_digits
 from portal.fields import JalaliDateField, NationalCodeField
 
@@ -16,7 +16,12 @@ class LookupForm(forms.Form):
     national_code = NationalCodeField(
         help_text=_("The 10-digit national code of the person you inquire about.")
     )
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=LookupPurpose.choices)
+    # Its choices fit the agency's kind (set in __init__); none is chosen in advance, so the
+    # purpose the person will read is always one the staff member picked.
+    purpose = forms.ChoiceField(
+        label=_("Purpose"),
+        error_messages={"required": _("Choose the purpose of this inquiry.")},
+    )
     purpose_detail = forms.CharField(
         label=_("Purpose in words"),
         max_length=500,
@@ -49,6 +54,10 @@ class LookupForm(forms.Form):
         # Everything a blank form's HTML depends on besides the language: the page caches it.
         self.rendering_key = f"{agency_kind}:{confidential_delay_days}"
         self.fields["case_reference"].widget.attrs["dir"] = "ltr"
+        self.fields["purpose"].choices = [  # type: ignore[attr-defined]
+            ("", _("Choose…")),
+            *((purpose.value, purpose.label) for purpose in purposes_for(agency_kind)),
+        ]
         if agency_kind in CASE_REFERENCE_REQUIRED:
             self.fields["case_reference"].required = True
         if agency_kind in CONFIDENTIAL_ALLOWED:

@@ -8,4 +8,5 @@ from inquiries import gov_views
 urlpatterns = [
     path("inquiry/", gov_views.inquiry, name="inquiry"),
     path("history/", gov_views.history, name="history"),
+    path("history/export.csv", gov_views.history_export, name="history_export"),
 ]

@@ -4,18 +4,28 @@ Both are behind `agencies.gate.agency_panel_required`. A lookup is a POST and it
 never appears in a URL; the history's filter goes by POST too and is kept in the session.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.gate import PanelRequest, agency_panel_required
 from agencies.scopes import scope_labels
 from inquiries import limits, selectors, services
+from inquiries.exports import history_csv_lines
 from inquiries.forms import HistoryFilterForm, LookupForm
+from inquiries.models import DisclosureRecord
+from portal.jalali import jalali_date_for_data
 from portal.throttle import client_address
+
+logger = logging.getLogger(__name__)
 
 HISTORY_PAGE_SIZE = 25
 HISTORY_FILTER_SESSION_KEY = "gov_history_filter"
@@ -66,6 +76,26 @@ def inquiry(request: PanelRequest) -> HttpResponse:
     )
 
 
+def _history_records(request: PanelRequest, filters: dict) -> QuerySet[DisclosureRecord]:
+    panel = request.panel
+    return selectors.disclosures_of_agency(
+        agency_id=panel.agency.pk,
+        # Staff see their own lookups; the agency admin sees the whole agency's.
+        staff_member_id=None if panel.is_agency_admin else request.user.pk,
+        date_from=filters.get("date_from"),
+        date_to=filters.get("date_to"),
+        national_code=filters.get("national_code", ""),
+    )
+
+
+def _saved_filter(request: PanelRequest) -> HistoryFilterForm:
+    return HistoryFilterForm(request.session.get(HISTORY_FILTER_SESSION_KEY) or None)
+
+
+def _cleaned(form: HistoryFilterForm) -> dict:
+    return form.cleaned_data if form.is_bound and form.is_valid() else {}
+
+
 @never_cache
 @agency_panel_required
 @require_http_methods(["GET", "POST"])
@@ -83,17 +113,10 @@ def history(request: PanelRequest) -> HttpResponse:
             return redirect("gov:history")
         status = 400
     else:
-        form = HistoryFilterForm(request.session.get(HISTORY_FILTER_SESSION_KEY) or None)
+        form = _saved_filter(request)
         status = 200
-    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    records = selectors.disclosures_of_agency(
-        agency_id=panel.agency.pk,
-        # Staff see their own lookups; the agency admin sees the whole agency's.
-        staff_member_id=None if panel.is_agency_admin else request.user.pk,
-        date_from=filters.get("date_from"),
-        date_to=filters.get("date_to"),
-        national_code=filters.get("national_code", ""),
-    )
+    filters = _cleaned(form)
+    records = _history_records(request, filters)
     page = Paginator(records, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -101,3 +124,29 @@ def history(request: PanelRequest) -> HttpResponse:
         {"panel": panel, "form": form, "page": page, "filtered": any(filters.values())},
         status=status,
     )
+
+
+@never_cache
+@agency_panel_required
+@require_GET
+def history_export(request: PanelRequest) -> HttpResponseBase:
+    """The history page's rows, with its saved filter, as a CSV file.
+
+    Not a new disclosure, so no disclosure record: every row is a lookup this agency already
+    made and the log already holds, and the file carries only what the page shows (who looked,
+    whose national code, why, which fields were disclosed), never the person's registry data.
+    The agency keeps its own register of what it asked; the person's log is unchanged.
+    """
+    filters = _cleaned(_saved_filter(request))
+    records = _history_records(request, filters)
+    with_staff = request.panel.is_agency_admin
+    logger.info(
+        "history exported",
+        extra={"agency_id": request.panel.agency.pk, "staff_member_id": request.user.pk},
+    )
+    response = StreamingHttpResponse(
+        history_csv_lines(records, with_staff=with_staff), content_type="text/csv; charset=utf-8"
+    )
+    today = jalali_date_for_data(timezone.localdate()).replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="inquiries-{today}.csv"'
+    return response

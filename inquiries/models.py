@@ -4,6 +4,7 @@ The registry is filled by operators from the organization's files (`import_cover
 portal only reads it. Each table has a natural key the files share, so an import can match rows.
 """
 
+import secrets
 from typing import Any, NoReturn
 
 from django.db import models
@@ -199,12 +200,17 @@ class DisclosureQuerySet(models.QuerySet["DisclosureRecord"]):
         raise PermissionError("Disclosure records are never deleted.")
 
 
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class DisclosureRecord(models.Model):
     """One view of a person's data by an agency: who, which agency, whom, what, why, when.
 
-    Append-only and tamper-evident: each record stores a SHA-256 over its own content and the
-    previous record's hash (`inquiries.disclosures`), so `manage.py verify_disclosures` finds a
-    record edited or deleted in the database. Written only by `inquiries.disclosures.record`.
+    Append-only: the application refuses updates and deletes (even through `_base_manager`),
+    and on PostgreSQL triggers refuse them for every role (migration 0005). A sequencer makes
+    each committed record a leaf of the transparency log (`inquiries.transparency`), whose
+    signed checkpoints outsiders keep. Written only by `inquiries.disclosures.record_disclosure`.
     """
 
     national_code = models.CharField(_("national code"), max_length=10, db_index=True)
@@ -227,8 +233,9 @@ class DisclosureRecord(models.Model):
     confidential = models.BooleanField(_("confidential"), default=False)
     client_ip = models.GenericIPAddressField(_("client IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"))
-    previous_hash = models.CharField(_("previous record's hash"), max_length=64)
-    record_hash = models.CharField(_("record hash"), max_length=64, unique=True)
+    # Random bytes in the leaf, so that a published hash cannot be matched against guessed
+    # records (a national code is only a billion guesses).
+    salt = models.CharField(_("salt"), max_length=32, default=new_salt, editable=False)
 
     objects = DisclosureQuerySet.as_manager()
 
@@ -236,6 +243,8 @@ class DisclosureRecord(models.Model):
         verbose_name = _("disclosure record")
         verbose_name_plural = _("disclosure records")
         ordering = ["-created_at", "-pk"]
+        # Related lookups and `_base_manager` use the guarded queryset too.
+        base_manager_name = "objects"
         indexes = [
             models.Index(fields=["national_code", "-created_at"], name="disclosure_person_time"),
             models.Index(fields=["agency", "-created_at"], name="disclosure_agency_time"),
@@ -253,16 +262,93 @@ class DisclosureRecord(models.Model):
         raise PermissionError("Disclosure records are never deleted.")
 
 
-class DisclosureChainHead(models.Model):
-    """The one row that holds the newest disclosure's hash.
+class AppendOnlyQuerySet(models.QuerySet):
+    """The transparency log's tables only grow (triggers enforce it on PostgreSQL)."""
 
-    Writers lock it (SELECT … FOR UPDATE) so records join the chain one at a time, in order.
-    """
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("The transparency log is never updated.")
 
-    last_hash = models.CharField(max_length=64)
+    def delete(self) -> NoReturn:
+        raise PermissionError("The transparency log is never deleted from.")
+
+
+class LogLeaf(models.Model):
+    """A sealed record's place in the transparency log: leaf `index` is `record`, whose leaf hash
+    (RFC 9162: SHA-256 of 0x00 and the canonical record) was `hash` when it was sealed."""
+
+    index = models.BigIntegerField(primary_key=True)
+    record = models.OneToOneField(
+        DisclosureRecord, on_delete=models.DO_NOTHING, related_name="leaf", db_constraint=False
+    )
+    hash = models.BinaryField(max_length=32)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("disclosure chain head")
+        verbose_name = _("transparency log leaf")
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
-        return self.last_hash
+        return f"{self.index}"
+
+
+class LogNode(models.Model):
+    """A complete subtree of the log: 2**level leaves from index * 2**level on (level >= 1).
+
+    Complete subtrees never change, so they are written once; any root or proof needs O(log n)
+    of them. `key` packs (level, index) so a proof's nodes come in one primary-key query.
+    """
+
+    key = models.BigIntegerField(primary_key=True)
+    hash = models.BinaryField(max_length=32)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transparency log node")
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        level, index = self.split_key(self.key)
+        return f"{level}/{index}"
+
+    @staticmethod
+    def key_of(level: int, index: int) -> int:
+        return (level << 56) | index
+
+    @staticmethod
+    def split_key(key: int) -> tuple[int, int]:
+        return key >> 56, key & ((1 << 56) - 1)
+
+
+class Checkpoint(models.Model):
+    """A signed statement of the log's size and root (c2sp.org/tlog-checkpoint)."""
+
+    tree_size = models.BigIntegerField(_("tree size"), unique=True)
+    root_hash = models.BinaryField(_("root hash"), max_length=32)
+    created_at = models.DateTimeField(_("time"))
+    note = models.TextField(_("signed note"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+        ordering = ["-tree_size"]
+        base_manager_name = "objects"
+
+    def __str__(self) -> str:
+        return f"{self.tree_size}"
+
+
+class Witness(models.Model):
+    """The newest checkpoint size a witness (TRANSPARENCY_WITNESS_URLS) has cosigned."""
+
+    url = models.URLField(unique=True, max_length=500)
+    tree_size = models.BigIntegerField(default=0)
+    cosignature = models.TextField(blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return self.url

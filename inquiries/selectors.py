@@ -4,12 +4,18 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.identity import check_identity
 from accounts.models import User
-from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson, PensionRecord
+from inquiries.models import (
+    Checkpoint,
+    CoveragePeriod,
+    DisclosureRecord,
+    InsuredPerson,
+    PensionRecord,
+)
 from inquiries.status import PersonStatus, compute_status, days_to_date
 
 
@@ -124,10 +130,15 @@ def disclosures_for_person(
     confidential lookup younger than DISCLOSURE_CONFIDENTIAL_DELAY_DAYS."""
     now = now or timezone.now()
     delay = datetime.timedelta(days=settings.DISCLOSURE_CONFIDENTIAL_DELAY_DAYS)
+    first_checkpoint = Checkpoint.objects.filter(tree_size__gt=OuterRef("leaf__index"))
     return (
         DisclosureRecord.objects.filter(national_code=national_code)
         .filter(Q(confidential=False) | Q(created_at__lte=now - delay))
-        .select_related("agency")
+        .select_related("agency", "leaf")
+        # The first checkpoint that covers the record's leaf: where it was sealed.
+        .annotate(
+            sealed_in=Subquery(first_checkpoint.order_by("tree_size").values("tree_size")[:1])
+        )
         .order_by("-created_at", "-pk")
     )
 

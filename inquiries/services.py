@@ -16,7 +16,7 @@ from accounts.models import User
 from accounts.roles import Role
 from agencies.models import Agency, AgencyKind, Mou
 from inquiries.disclosures import record_disclosure
-from inquiries.models import DisclosureChannel, DisclosureRecord
+from inquiries.models import DisclosureChannel, DisclosureRecord, LookupPurpose
 from inquiries.scoping import ScopedResult, restrict_to_scopes
 from inquiries.selectors import registry_record
 from portal import metrics
@@ -25,6 +25,36 @@ from portal import metrics
 CASE_REFERENCE_REQUIRED = frozenset({AgencyKind.JUDICIAL, AgencyKind.QUASI_JUDICIAL})
 # Only a court may keep a lookup from the person for a while (DISCLOSURE_CONFIDENTIAL_DELAY_DAYS).
 CONFIDENTIAL_ALLOWED = frozenset({AgencyKind.JUDICIAL})
+
+# The purposes each kind of agency may state: what its mandate covers, and "other" with words.
+# A fund or a relief body never states a judicial case, nor a court a fund's coordination.
+PURPOSES_BY_KIND: dict[str, tuple[LookupPurpose, ...]] = {
+    AgencyKind.JUDICIAL: (
+        LookupPurpose.JUDICIAL_CASE,
+        LookupPurpose.EMPLOYMENT_CHECK,
+        LookupPurpose.OTHER,
+    ),
+    AgencyKind.QUASI_JUDICIAL: (
+        LookupPurpose.JUDICIAL_CASE,
+        LookupPurpose.EMPLOYMENT_CHECK,
+        LookupPurpose.OTHER,
+    ),
+    AgencyKind.INSURANCE_FUND: (
+        LookupPurpose.FUND_COORDINATION,
+        LookupPurpose.EMPLOYMENT_CHECK,
+        LookupPurpose.OTHER,
+    ),
+    AgencyKind.SUPPORT_RELIEF: (LookupPurpose.BENEFIT_ELIGIBILITY, LookupPurpose.OTHER),
+    AgencyKind.PUBLIC_BODY: (
+        LookupPurpose.EMPLOYMENT_CHECK,
+        LookupPurpose.BENEFIT_ELIGIBILITY,
+        LookupPurpose.OTHER,
+    ),
+}
+
+
+def purposes_for(agency_kind: str) -> tuple[LookupPurpose, ...]:
+    return PURPOSES_BY_KIND.get(agency_kind, (LookupPurpose.OTHER,))
 
 
 class LookupRefused(ValueError):
@@ -55,6 +85,8 @@ def look_up_person(
     The lookup and its disclosure record share one transaction: if the record cannot be written,
     the answer is not given. A national code with no record answers "no record", recorded too.
     """
+    if purpose not in purposes_for(agency_kind):
+        raise LookupRefused("this purpose does not fit the agency's kind")
     if agency_kind in CASE_REFERENCE_REQUIRED and not case_reference:
         raise LookupRefused("judicial and quasi-judicial lookups need a case reference")
     if confidential and (agency_kind not in CONFIDENTIAL_ALLOWED or not case_reference):

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from inquiries import transparency
 from inquiries.access import registry_data_required
 from inquiries.selectors import disclosures_for_person, registry_record
 
@@ -35,3 +36,20 @@ def my_disclosures(request: HttpRequest) -> HttpResponse:
         "inquiries/my_disclosures.html",
         {"page": page, "delay_days": settings.DISCLOSURE_CONFIDENTIAL_DELAY_DAYS},
     )
+
+
+@never_cache
+@login_required
+@registry_data_required
+@require_GET
+def my_disclosure_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """The inclusion proof of one of the person's own disclosures, as JSON to keep and check
+    against the published checkpoint; 404 for anyone else's, and until it is sealed."""
+    visible = disclosures_for_person(request.user.national_code)  # type: ignore[union-attr]
+    record = get_object_or_404(visible, pk=pk)
+    proof = transparency.record_proof(record)
+    if proof is None:
+        raise Http404
+    response = JsonResponse(proof, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="disclosure-{record.pk}-proof.json"'
+    return response

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import AgencyKind
-from inquiries.importing.formats import FieldProblem, RowProblem, date, national_code
+from portal.cells import FieldProblem, RowProblem, date, national_code
 from portal.digits import normalize_digits, to_ascii_digits
 from portal.phones import normalize_mobile
 from portal.validators import clean_legal_id

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 
+from isinsured.services import isinsured_is_retired
 from isinsured.views import retired_notice
 
 PATH_PREFIX = "/isinsured/"
@@ -21,11 +22,8 @@ class RetiredIsinsuredMiddleware:
         self.legacy_hosts = frozenset(settings.ISINSURED_LEGACY_HOSTS)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._is_legacy_request(request):
-            from isinsured.services import isinsured_is_retired
-
-            if isinsured_is_retired():
-                return retired_notice(request)
+        if self._is_legacy_request(request) and isinsured_is_retired():
+            return retired_notice(request)
         return self.get_response(request)
 
     def _is_legacy_request(self, request: HttpRequest) -> bool:

@@ -1,18 +1,6 @@
-"""Thin tasks over `isinsured.services`; each takes an id and is safe to run twice."""
+"""The migration's Celery tasks, gathered for autodiscovery: each is defined beside the code it
+runs, in `isinsured.chunks`, under its name here (`name="isinsured.tasks.<task>"`)."""
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from isinsured.chunks import apply_chunk, apply_organizations
 
-from isinsured import services
-
-_TRANSIENT = (ConnectionError, TimeoutError, OperationalError, InterfaceError)
-
-
-@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
-def apply_organizations(run_id: int) -> int:
-    return services.apply_organizations(run_id=run_id)
-
-
-@shared_task(autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=5)
-def apply_chunk(chunk_id: int) -> bool:
-    return services.apply_chunk(chunk_id=chunk_id)
+__all__ = ["apply_chunk", "apply_organizations"]

@@ -13,7 +13,7 @@ from typing import Any
 from celery import Celery, Task
 from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
 
-from portal import logs
+import portal.logs as logs
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 

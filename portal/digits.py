@@ -27,9 +27,21 @@ def normalize_digits(value: str) -> str:
     return _SEPARATORS.sub("", to_ascii_digits(value))
 
 
+# A word with Latin letters is a code ("P000048", "1404-CASE-9", "MOU-00001"): its digits stay
+# ASCII, since "P۰۰۰۰۴۸" mixes scripts that nobody types together.
+_WORD = re.compile(r"\S+")
+_LATIN_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _persian_word(match: re.Match[str]) -> str:
+    word = match.group()
+    return word if _LATIN_LETTER.search(word) else to_persian_digits(word)
+
+
 def local_digits(text: str) -> str:
-    """Persian digits while Persian is active, the text unchanged otherwise."""
-    return to_persian_digits(text) if translation.get_language() == "fa" else text
+    """Persian digits while Persian is active, the text unchanged otherwise; codes with Latin
+    letters keep their ASCII digits."""
+    return _WORD.sub(_persian_word, text) if translation.get_language() == "fa" else text
 
 
 class LocalNumber:

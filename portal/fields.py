@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.digits import normalize_digits
-from portal.jalali import parse_date
+from portal.jalali import NoSuchDate, parse_date
 from portal.phones import normalize_mobile
 from portal.validators import clean_legal_id, clean_national_code
 
@@ -100,6 +100,7 @@ class JalaliDateField(forms.CharField):
 
     default_error_messages = {
         "invalid": _("Enter a date like 1370/05/12 (Solar Hijri) or 1991-08-03."),
+        "no_such_date": _("This date does not exist in the calendar: check the day and the month."),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -115,5 +116,9 @@ class JalaliDateField(forms.CharField):
             return None
         try:
             return parse_date(text)
+        except NoSuchDate:
+            raise forms.ValidationError(
+                self.error_messages["no_such_date"], code="no_such_date"
+            ) from None
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None

@@ -49,6 +49,11 @@ class BootstrapBoundField(BoundField):
         # Addresses read left to right, also on a Persian page.
         if _input_type(widget) in {"email", "url"} and "dir" not in widget.attrs:
             attrs["dir"] = "ltr"
+        # One-time codes (SMS, authenticator, recovery) are digits in this portal: the phone
+        # shows its digit keyboard and offers the code it just received.
+        if widget.attrs.get("autocomplete") == "one-time-code":
+            attrs.setdefault("inputmode", "numeric")
+            attrs.setdefault("dir", "ltr")
         # A placeholder that repeats the visible label is noise for screen readers (allauth's
         # password fields do this); False drops the attribute.
         if widget.attrs.get("placeholder") and widget.attrs["placeholder"] == str(self.label):

@@ -13,18 +13,25 @@ _DATE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$")
 _JALALI_YEAR_LIMIT = 1700
 
 
+class NoSuchDate(ValueError):
+    """Written like a date, but the calendar has no such day (1404/12/30, 2023-02-30)."""
+
+
 def parse_date(value: str) -> datetime.date:
     """'1402/05/01' (Jalali) or '2023-07-23' (ISO), with any digits -> a Gregorian date.
 
-    Raises ValueError for anything else, including dates that do not exist.
+    Raises ValueError for anything else; NoSuchDate for dates that do not exist.
     """
     match = _DATE.match(to_ascii_digits(value))
     if not match:
         raise ValueError(f"not a date: {value!r}")
     year, month, day = (int(part) for part in match.groups())
-    if year < _JALALI_YEAR_LIMIT:
-        return jdatetime.date(year, month, day).togregorian()
-    return datetime.date(year, month, day)
+    try:
+        if year < _JALALI_YEAR_LIMIT:
+            return jdatetime.date(year, month, day).togregorian()
+        return datetime.date(year, month, day)
+    except ValueError as error:
+        raise NoSuchDate(f"no such date: {value!r}") from error
 
 
 def format_date(value: datetime.date | datetime.datetime | None, *, with_time: bool = False) -> str:
@@ -45,3 +52,12 @@ def format_date(value: datetime.date | datetime.datetime | None, *, with_time: b
         return to_persian_digits(text)
     text = date_part.isoformat()
     return f"{text} {time_part}" if with_time and time_part else text
+
+
+def jalali_date_for_data(value: datetime.date | datetime.datetime) -> str:
+    """A date as '1405/02/11', with ASCII digits whatever the language: for files such as CSV,
+    whose cells spreadsheets must sort and compare."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        value = value.date()
+    return jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")

@@ -223,6 +223,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "agencies.tasks.resend_unsent_messages",
         "schedule": crontab(minute="*/15"),
     },
+    "agencies-admit-identity-pending-rows": {
+        "task": "agencies.tasks.admit_identity_pending_rows",
+        "schedule": crontab(minute="*/15"),
+    },
+    "inquiries-seal-disclosure-log": {
+        "task": "inquiries.tasks.seal_disclosure_log",
+        "schedule": timedelta(seconds=env.int("TRANSPARENCY_SEAL_SECONDS", default=60)),
+    },
 }
 
 # --- Accounts ----------------------------------------------------------------------------------
@@ -315,6 +323,11 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = (
 )
 
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# allauth refuses a second factor while an email address is unverified, which guards sites where
+# the email is the account. Here the account is the national code, bound to a mobile the identity
+# service confirms and proven by SMS before anyone signs in; the email is optional and recovers
+# nothing without the second factor. Staff must not wait on an email link to open the panel.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_FORMS = {
     "authenticate": "accounts.code_forms.AuthenticateForm",
     "reauthenticate": "accounts.code_forms.ReauthenticateForm",
@@ -357,7 +370,7 @@ AGENCY_INVITATION_TTL = timedelta(hours=env.int("AGENCY_INVITATION_TTL_HOURS", d
 AGENCY_STAFF_LIST_MAX_ROWS = env.int("AGENCY_STAFF_LIST_MAX_ROWS", default=500)
 # The callable that compares the names typed into a staff list with the coverage registry's
 # (agencies may not import the registry, so the registry plugs its own in): see
-# agencies/services.py, `compare_names_with_registry`.
+# agencies/services/staff.py, `compare_names_with_registry`.
 AGENCY_STAFF_NAME_CHECK = env.str(
     "AGENCY_STAFF_NAME_CHECK", default="inquiries.identity.compare_staff_names"
 )
@@ -379,6 +392,24 @@ GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
 GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
 # A confidential lookup (judicial, with a case reference) shows in the person's list this late.
 DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
+
+# The transparency log (docs/adr/0009-transparency-log.md). The sequencer seals committed
+# disclosures and signs a checkpoint every TRANSPARENCY_SEAL_SECONDS with the Ed25519 key in
+# TRANSPARENCY_SIGNING_KEY_FILE (`manage.py transparency_keygen`; scripts/setup.sh makes a
+# development one under var/). Retired keys stay as verifier keys so old checkpoints verify.
+TRANSPARENCY_SEAL_SECONDS = env.int("TRANSPARENCY_SEAL_SECONDS", default=60)
+TRANSPARENCY_SIGNING_KEY_FILE = env.str(
+    "TRANSPARENCY_SIGNING_KEY_FILE", default=str(VAR_DIR / "transparency-signing.key")
+)
+TRANSPARENCY_OLD_VERIFIER_KEYS = env.list("TRANSPARENCY_OLD_VERIFIER_KEYS", default=[])
+# A file per checkpoint, outside the database (mount it from somewhere the database's admins
+# cannot rewrite); `verify_disclosures` checks the log still extends the newest one.
+TRANSPARENCY_ARCHIVE_DIR = env.str(
+    "TRANSPARENCY_ARCHIVE_DIR", default=str(VAR_DIR / "transparency-archive")
+)
+# c2sp.org/tlog-witness submission prefixes; each checkpoint is POSTed to <url>/add-checkpoint.
+TRANSPARENCY_WITNESS_URLS = env.list("TRANSPARENCY_WITNESS_URLS", default=[])
+TRANSPARENCY_WITNESS_TIMEOUT = env.float("TRANSPARENCY_WITNESS_TIMEOUT", default=5.0)
 
 # --- isinsured: the legacy site's migration and cut-over (docs/isinsured-migration.md) ---------
 

@@ -55,6 +55,75 @@ ALLAUTH = (
     gettext_noop("A verification code has been sent to %(phone)s."),
 )
 
+# allauth: the rest of what citizens read on the sign-in, sign-up, code and reauthentication
+# pages, whose Persian is informal («خارج شده‌ای», «وارد کنی», «لطفا صبور باشید») or writes
+# «تایید» where the portal writes «تأیید».
+ALLAUTH_FORMAL = (
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Please type your current password."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Be patient, you are sending too many requests."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You must type the same password each time."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Forgot your password?"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Confirm Access"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Please reauthenticate to safeguard your account."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Phone Verification"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Enter Phone Verification Code"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Enter Sign-In Code"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You have signed out."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You have verified phone number %(phone)s."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Please contact us if you have any trouble resetting your password."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop(
+        "If you have not created an account yet, then please %(link)ssign up%(end_link)s first."
+    ),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Already have an account? Then please %(link)ssign in%(end_link)s."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You are already logged in as %(user_display)s."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Your phone number is still pending verification."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop(
+        "Your account is protected by two-factor authentication. Please enter an authenticator "
+        "code:"
+    ),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Use authenticator app or code"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Unverified"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Incorrect password."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("Enter a phone number including country code (e.g. +1 for the US)."),
+)
+
+# django.forms: the length limits, whose Persian reads «(طولش 5000 است)».
+DJANGO_FORMS = (
+    ngettext_lazy(
+        # Translators: third-party msgid (Django, forms)
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
+    ngettext_lazy(
+        # Translators: third-party msgid (Django, forms)
+        "Ensure this value has at least %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
+)
+
 # django.contrib.admin: labels for screen readers on every admin page (the committee's and IT's
 # pages), which Django's Persian leaves untranslated.
 DJANGO_ADMIN = (

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
+    path("transparency/", include("inquiries.transparency_urls")),
     path("gov/", include((gov_urlpatterns, "gov"))),
     path("admin/", admin.site.urls),
 ]

@@ -8,4 +8,6 @@ set -euo pipefail
 export DEBUG="${DEBUG:-1}"
 python manage.py migrate --noinput
 python manage.py seed_demo
+# No beat in the embedded default: seal the demo disclosures into the transparency log once.
+python manage.py seal_disclosures
 exec python manage.py runserver "$PORTAL_ADDRESS"

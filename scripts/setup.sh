@@ -23,3 +23,5 @@ if [ ! -f var/local.env ]; then
     "# environment wins over them. Delete this file to run like production." "DEBUG=1" > var/local.env
 fi
 python manage.py compile_translations >/dev/null
+# The transparency log's development signing key (var/transparency-signing.key), once.
+python manage.py transparency_keygen --if-missing >/dev/null

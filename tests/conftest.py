@@ -13,6 +13,7 @@ import time
 import uuid
 
 import pytest
+from celery._state import _set_task_join_will_block  # type: ignore[attr-defined]
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -60,6 +61,31 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
+def _flush_past_the_log_triggers() -> None:
+    """Transactional tests empty every table afterwards (TRUNCATE), which the disclosure log's
+    triggers refuse to every role. The test role is a superuser: it sets ordinary triggers
+    aside for the flush only (`session_replication_role`, which the application's role in
+    production may not set)."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    flush = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with self.connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            flush(self, sql_list)
+        finally:
+            with self.connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+
+
+if settings.USING_POSTGRES:
+    _flush_past_the_log_triggers()
+
+
 def clear_cache() -> None:
     """Forget cached state (rate limits, codes) without flushing a Redis the broker shares."""
     if settings.REDIS_URL:
@@ -79,6 +105,10 @@ def _fresh_state():
     yield
     portal.sms.outbox.clear()
     identity_service.reset()
+    # Celery marks "inside a task" in one process-wide flag around each eager task; tests that
+    # issue from several threads at once can leave it set, and a later test's result.get()
+    # would then refuse to wait ("Never call result.get() within a task").
+    _set_task_join_will_block(False)
 
 
 # --- The cast ----------------------------------------------------------------------------------

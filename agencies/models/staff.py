@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -262,6 +264,11 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return str(self.membership)
+
+    @staticmethod
+    def digest(token: str) -> str:
+        """What is stored of a token: its SHA-256, so the table alone opens no link."""
+        return hashlib.sha256(token.encode()).hexdigest()
 
     def is_usable(self) -> bool:
         return self.used_at is None and self.revoked_at is None and timezone.now() < self.expires_at

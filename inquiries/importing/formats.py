@@ -10,18 +10,14 @@ import datetime
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from inquiries.models import CoverageKind, Gender, PensionKind, PensionRole, PensionStatus
+from portal.cells import FieldProblem, RowProblem, date, national_code
 from portal.digits import normalize_digits, to_ascii_digits
-from portal.jalali import parse_date
-from portal.validators import clean_national_code, national_code_is_valid
 
-EARLIEST_DATE = datetime.date(1900, 1, 1)
 # The largest value the database's integer columns hold.
 MAX_DAYS = 2**31 - 1
 MAX_WAGE = 2**63 - 1
@@ -72,18 +68,6 @@ NATURAL_KEYS: dict[RecordKind, tuple[int, ...]] = {
 }
 
 
-class RowProblem(NamedTuple):
-    """One thing wrong with one row; `column` is empty when the row as a whole is wrong."""
-
-    row: int
-    column: str
-    message: str
-
-
-class FieldProblem(ValueError):
-    """A cell's value is not acceptable; the message says why, for the operator."""
-
-
 def unknown_person_problem(row: int) -> RowProblem:
     return RowProblem(
         row,
@@ -102,53 +86,7 @@ def duplicate_problem(row: int, first_row: int) -> RowProblem:
 
 
 # --- Cells -------------------------------------------------------------------------------------
-# Codes and dates repeat a great deal in large files (every period of a person carries their
-# national code), so the expensive checks are cached.
-
-
-@lru_cache(maxsize=4096)
-def _valid_national_code(text: str) -> str | None:
-    if len(text) == 10 and text.isdigit() and national_code_is_valid(text):
-        return text
-    try:
-        return clean_national_code(text)
-    except ValidationError:
-        return None
-
-
-def national_code(text: str) -> str:
-    code = _valid_national_code(text)
-    if code is None:
-        try:
-            clean_national_code(text)
-        except ValidationError as error:
-            raise FieldProblem(error.messages[0]) from None
-        raise FieldProblem(_("This national code is not valid."))  # pragma: no cover
-    return code
-
-
-@lru_cache(maxsize=65536)
-def _date_or_none(text: str) -> datetime.date | None:
-    try:
-        value = parse_date(text)
-    except ValueError:
-        return None
-    return value if value >= EARLIEST_DATE else None
-
-
-def date(text: str) -> datetime.date:
-    value = _date_or_none(text)
-    if value is None:
-        if not text.strip():
-            raise FieldProblem(_("A date is required here."))
-        raise FieldProblem(
-            _(
-                "%(value)s is not a date; write it as 1402/05/01 (Solar Hijri) or 2023-07-23, "
-                "from 1900 on."
-            )
-            % {"value": text}
-        )
-    return value
+# The national code and date parsers are shared with the isinsured export (portal.cells).
 
 
 def _count(text: str, *, required: bool, maximum: int) -> int | None:

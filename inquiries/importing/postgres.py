@@ -30,13 +30,13 @@ from inquiries.importing.formats import (
     RecordFormat,
     RecordKind,
     RowProblem,
-    _valid_national_code,
     duplicate_problem,
     unknown_person_problem,
 )
 from inquiries.importing.reading import CopyFeed, RegistryFile, copy_data
 from inquiries.importing.writers import TARGETS, MergeCounts
 from inquiries.models import InsuredPerson
+from portal.cells import valid_national_code
 
 STAGING = "registry_import_staging"
 CLEAN = "registry_import_clean"
@@ -319,7 +319,7 @@ class PostgresImport:
                     else:
                         rejected += 1
                         bad.extend(parsed)
-                        if code := _valid_national_code(cells[0]):
+                        if code := valid_national_code(cells[0]):
                             feed.tainted_codes.add(code)
                 self._copy_rows(cursor, CLEAN, ("row_number", *self.columns), good)
                 self._copy_rows(cursor, PROBLEMS, ("row_number", "column_name", "message"), bad)

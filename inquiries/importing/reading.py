@@ -17,7 +17,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from inquiries.importing.formats import COLUMNS, RecordFormat, RowProblem, _valid_national_code
+from inquiries.importing.formats import COLUMNS, RecordFormat, RowProblem
+from portal.cells import valid_national_code
 
 COPY_CHUNK_BYTES = 1 << 20
 
@@ -242,7 +243,7 @@ def _reject_wrong_width(
     feed.rows_read += 1
     feed.rejected += 1
     problems.writerow(wrong_width_problem(row, expected=width, found=len(cells)))
-    if code := _valid_national_code(cells[0]):
+    if code := valid_national_code(cells[0]):
         feed.tainted_codes.add(code)
 
 

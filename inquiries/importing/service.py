@@ -22,11 +22,11 @@ from inquiries.importing.formats import (
     RecordFormat,
     RecordKind,
     RowProblem,
-    _valid_national_code,
 )
 from inquiries.importing.postgres import PostgresImport
 from inquiries.importing.reading import CopyFeed, RegistryFile, open_registry_file
 from inquiries.importing.writers import MergeCounts, PortableWriter
+from portal.cells import valid_national_code
 from portal.csv_safety import formula_safe_writer
 
 PROGRESS_EVERY_ROWS = 20_000
@@ -203,7 +203,7 @@ def _accepted_rows(
         else:
             summary.rejected += 1
             problems.writerows(parsed)
-            if tainted_codes is not None and (code := _valid_national_code(cells[0])):
+            if tainted_codes is not None and (code := valid_national_code(cells[0])):
                 tainted_codes.add(code)
         if progress and summary.rows_read % PROGRESS_EVERY_ROWS == 0:
             progress()

@@ -2,12 +2,24 @@
 the disclosure log's scopes and purposes."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from accounts.models import User
 from agencies.scopes import scope_labels
 from inquiries import selectors
-from inquiries.models import CoverageKind, LookupPurpose, PensionKind, PensionRole, PensionStatus
+from inquiries.models import (
+    CoverageKind,
+    DisclosureChannel,
+    DisclosureRecord,
+    LookupPurpose,
+    PensionKind,
+    PensionRole,
+    PensionStatus,
+)
+from portal.digits import local_digits
 
 register = template.Library()
 
@@ -42,6 +54,20 @@ def pension_status(value: str) -> str:
 @register.filter
 def lookup_purpose(value: str) -> str:
     return _label(LookupPurpose, value)
+
+
+@register.filter
+def stated_purpose(record: DisclosureRecord) -> SafeString:
+    """The purpose as a person reads it: a redeemed certificate by its number, "other" by the
+    agency's explanation alone, any other purpose by its label and the details given."""
+    detail = record.purpose_detail.strip()
+    if record.channel == DisclosureChannel.CERTIFICATE:
+        return format_html('{} <span class="ltr">{}</span>', _("Certificate"), local_digits(detail))
+    if record.purpose == LookupPurpose.OTHER and detail:
+        return format_html("{}", detail)
+    if detail:
+        return format_html("{}: {}", lookup_purpose(record.purpose), detail)
+    return format_html("{}", lookup_purpose(record.purpose))
 
 
 @register.filter

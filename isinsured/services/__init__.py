@@ -1,9 +1,16 @@
 """Migrating isinsured's agencies, MoUs and users into the portal, and switching isinsured off.
 
-`migration`: the run and its tasks' work; `reports`: what a run did or would do; `cut_over`:
-switching isinsured off and back on.
+`migration`: starting and resuming a run (its tasks' work is in `isinsured.chunks`);
+`reports`: what a run did or would do; `cut_over`: switching isinsured off and back on.
 """
 
+from isinsured.chunks import (
+    INACTIVE_ON_ISINSURED,
+    LEGACY_MOU_SCOPES,
+    apply_chunk,
+    apply_organizations,
+    wrap_legacy_hash,
+)
 from isinsured.services.cut_over import (
     cut_over_history,
     isinsured_is_retired,
@@ -12,16 +19,7 @@ from isinsured.services.cut_over import (
     retire_isinsured,
     retirement_blockers,
 )
-from isinsured.services.migration import (
-    INACTIVE_ON_ISINSURED,
-    LEGACY_MOU_SCOPES,
-    MigrationError,
-    apply_chunk,
-    apply_organizations,
-    resume_run,
-    start_run,
-    wrap_legacy_hash,
-)
+from isinsured.services.migration import MigrationError, resume_run, start_run
 from isinsured.services.reports import Preview, RunReport, preview, rows_done, run_report
 
 __all__ = [

@@ -12,7 +12,7 @@ from django.test import Client
 import portal.sms
 from accounts.identity.backends import locmem as identity_service
 from accounts.models import User
-from agencies import services
+from agencies import admission, services
 from agencies.models import Membership, StaffList, StaffListRow, StaffListStatus
 from inquiries.models import InsuredPerson
 from tests.agencies.conftest import enrol_totp
@@ -167,18 +167,18 @@ def test_an_unavailable_identity_service_leaves_the_row_pending_and_the_sweep_in
     assert not User.objects.filter(national_code=STRANGER).exists()
     assert not portal.sms.outbox
 
-    # Still down: the sweep tries again and changes nothing.
-    services.resend_unsent_messages(older_than=datetime.timedelta(0))
+    # Still down: the identity sweep tries again and changes nothing.
+    admission.admit_identity_pending_rows()
     assert StaffListRow.objects.get().outcome == "identity_pending"
 
     identity_service.unavailable = False
     with django_capture_on_commit_callbacks(execute=True):
-        services.resend_unsent_messages(older_than=datetime.timedelta(0))
+        admission.admit_identity_pending_rows()
     assert StaffListRow.objects.get().outcome == "invited"
     assert [sms.to for sms in portal.sms.outbox] == [STRANGERS_MOBILE]
     # A second sweep sends nothing more.
     with django_capture_on_commit_callbacks(execute=True):
-        services.resend_unsent_messages(older_than=datetime.timedelta(0))
+        admission.admit_identity_pending_rows()
     assert len(portal.sms.outbox) == 1
 
 

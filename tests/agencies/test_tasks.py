@@ -6,11 +6,13 @@ import subprocess
 import sys
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 
 import portal.sms
-from agencies import services, tasks
+from agencies import outbox, services, tasks
 from agencies.models import Invitation, Notice
+from portal.celery import app
 from tests.conftest import _test_database_url, make_user
 from tests.faults import free_port
 
@@ -51,7 +53,6 @@ def test_a_real_worker_delivers_a_notice_once(celery_worker):
 def test_operators_are_emailed_once_per_staff_list(
     admin_membership, agency, agency_admin, operator, mailoutbox, django_capture_on_commit_callbacks
 ):
-    from agencies import services
     from tests.agencies.factories import national_code
 
     operator.email = "it@sso.example"
@@ -81,20 +82,17 @@ def test_an_mou_that_ends_soon_is_reminded_once(
     mailoutbox,
     django_capture_on_commit_callbacks,
 ):
-    import datetime
-
-    from agencies import services
     from agencies.selectors import today
 
     committee_reviewer.email = "committee@sso.example"
     committee_reviewer.save()
     agency_mou.valid_until = today() + datetime.timedelta(days=40)
     agency_mou.save()
-    assert services.remind_expiring_mous(today=today()) == 0
+    assert outbox.remind_expiring_mous(today=today()) == 0
     later = today() + datetime.timedelta(days=15)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.remind_expiring_mous(today=later) == 1
-        assert services.remind_expiring_mous(today=later) == 0
+        assert outbox.remind_expiring_mous(today=later) == 1
+        assert outbox.remind_expiring_mous(today=later) == 0
     # Written in the admin's language (Persian, the default).
     assert agency_admin.agency_notices.get().subject == (
         "اعتبار تفاهم‌نامه مرجع شما به‌زودی به پایان می‌رسد"
@@ -105,6 +103,37 @@ def test_an_mou_that_ends_soon_is_reminded_once(
 def test_the_daily_reminder_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["agencies-remind-expiring-mous"]
     assert entry["task"] == tasks.remind_expiring_mous.name
+
+
+# Queued messages and the beat schedule name tasks by these strings: moving code must not
+# change them.
+TASK_NAMES = [
+    "agencies.tasks.deliver_notice",
+    "agencies.tasks.send_invitation",
+    "agencies.tasks.notify_operators_of_mou",
+    "agencies.tasks.notify_operators_of_staff_list",
+    "agencies.tasks.remind_expiring_mous",
+    "agencies.tasks.resend_unsent_messages",
+    "agencies.tasks.admit_identity_pending_rows",
+]
+
+
+def test_every_task_keeps_the_name_queued_messages_use():
+    app.loader.import_default_modules()  # what a worker imports as it starts
+    assert [name for name in TASK_NAMES if name not in app.tasks] == []
+    assert [getattr(tasks, name.rpartition(".")[2]).name for name in TASK_NAMES] == TASK_NAMES
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows(settings):
+    app.loader.import_default_modules()
+    entries = settings.CELERY_BEAT_SCHEDULE.values()
+    assert [entry["task"] for entry in entries if entry["task"] not in app.tasks] == []
+
+
+def test_the_identity_sweep_runs_every_15_minutes_on_its_own(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["agencies-admit-identity-pending-rows"]
+    assert entry["task"] == "agencies.tasks.admit_identity_pending_rows"
+    assert entry["schedule"] == crontab(minute="*/15")
 
 
 @pytest.mark.postgres
@@ -134,12 +163,12 @@ def test_an_invitation_made_while_the_broker_is_down_is_kept_and_sent_later(staf
     assert invitation.sent_at is None
 
     fresh = Notice.objects.create(recipient=staff_membership.user, subject="Fresh", body="Body.")
-    assert services.resend_unsent_messages(older_than=datetime.timedelta(minutes=10)) == 0
+    assert outbox.resend_unsent_messages(older_than=datetime.timedelta(minutes=10)) == 0
     # The invitation, the notice and the fixture's MoU (made without its operators' email).
-    assert services.resend_unsent_messages(older_than=datetime.timedelta(0)) == 3
+    assert outbox.resend_unsent_messages(older_than=datetime.timedelta(0)) == 3
 
     invitation.refresh_from_db()
     fresh.refresh_from_db()
     mou = staff_membership.agency.mous.get()
     assert invitation.sent_at and fresh.delivered_at and mou.it_notified_at
-    assert services.resend_unsent_messages(older_than=datetime.timedelta(0)) == 0
+    assert outbox.resend_unsent_messages(older_than=datetime.timedelta(0)) == 0

@@ -268,3 +268,17 @@ def test_the_inbox_takes_a_fixed_number_of_queries(
     client.force_login(citizen)
     with django_assert_max_num_queries(8):
         client.get(reverse("documents:inbox"))
+
+
+def test_the_persian_sms_keeps_one_digit_script_beside_the_code(
+    client, citizen, issue, django_capture_on_commit_callbacks
+):
+    citizen.language = "fa"
+    citizen.save(update_fields=["language"])
+    certificate = issue(citizen)
+    client.force_login(citizen)
+    code = _code_on(_move(client, certificate, django_capture_on_commit_callbacks))
+
+    body = portal.sms.outbox[-1].body
+    assert code in body  # the code as it is typed: Latin letters and ASCII digits
+    assert not re.search(r"[0-9]", body.replace(code, "")), body

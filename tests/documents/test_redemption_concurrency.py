@@ -7,8 +7,8 @@ from django.db import connection
 
 from documents.models import AccessCode, InboxNotice, Redemption
 from documents.redemptions import RedemptionRefused, redeem_access_code
-from inquiries.disclosures import verify_chain
 from inquiries.models import DisclosureRecord
+from tests.transparency_log import fresh_log, seal_and_audit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -16,8 +16,17 @@ CLIENTS = 20
 
 
 def test_twenty_concurrent_redemptions_of_a_three_use_code_let_exactly_three_through(
-    settings, citizen, citizen_record, issue, share, agency_staff, staff_membership, agency_mou
+    settings,
+    tmp_path,
+    citizen,
+    citizen_record,
+    issue,
+    share,
+    agency_staff,
+    staff_membership,
+    agency_mou,
 ):
+    fresh_log(settings, tmp_path)
     # Refusals are counted as failed attempts; these tests are about the row, not the limits.
     settings.DOCUMENT_INQUIRY_STAFF_FAILURES = (1000, 60)
     settings.DOCUMENT_INQUIRY_AGENCY_FAILURES = (1000, 60)
@@ -63,4 +72,5 @@ def test_twenty_concurrent_redemptions_of_a_three_use_code_let_exactly_three_thr
     assert Redemption.objects.count() == 3
     assert DisclosureRecord.objects.count() == 3
     assert InboxNotice.objects.filter(kind=InboxNotice.Kind.REDEEMED).count() == 3
-    assert verify_chain() == (3, None)
+    audit = seal_and_audit()
+    assert (audit.problems, audit.leaves) == ([], 3)

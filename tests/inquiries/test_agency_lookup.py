@@ -8,11 +8,10 @@ from django.db import DatabaseError
 
 from agencies.models import AgencyKind
 from agencies.scopes import Scope
-from inquiries import disclosures
-from inquiries.disclosures import verify_chain
 from inquiries.models import DisclosureChannel, DisclosureRecord
 from portal.digits import to_persian_digits
 from tests.inquiries.conftest import LOOKED_UP, UNKNOWN, lookup_data
+from tests.transparency_log import fresh_log, seal_and_audit
 
 pytestmark = pytest.mark.django_db
 URL = "/gov/inquiry/"
@@ -46,8 +45,9 @@ def test_it_shows_an_empty_form_on_get_and_records_nothing(client, relief_staff)
 
 
 def test_a_lookup_writes_one_complete_disclosure_record(
-    client, agency_staff, relief_staff, registered_person
+    client, agency_staff, relief_staff, registered_person, settings, tmp_path
 ):
+    fresh_log(settings, tmp_path)
     response = client.post(URL, lookup_data(), REMOTE_ADDR="192.0.2.7")
     assert response.status_code == 200
     record = DisclosureRecord.objects.get()
@@ -61,15 +61,20 @@ def test_a_lookup_writes_one_complete_disclosure_record(
     assert record.purpose == "benefit_eligibility"
     assert record.confidential is False
     assert record.client_ip == "192.0.2.7"
-    assert verify_chain() == (1, None)
+    audit = seal_and_audit()
+    assert (audit.problems, audit.leaves) == ([], 1)
 
 
-def test_n_lookups_make_exactly_n_records(client, relief_staff, registered_person):
+def test_n_lookups_make_exactly_n_records(
+    client, relief_staff, registered_person, settings, tmp_path
+):
+    fresh_log(settings, tmp_path)
     for code in [LOOKED_UP, UNKNOWN, LOOKED_UP, LOOKED_UP, UNKNOWN]:
         assert client.post(URL, lookup_data(code)).status_code == 200
     assert DisclosureRecord.objects.count() == 5
     assert DisclosureRecord.objects.filter(record_found=False).count() == 2
-    assert verify_chain() == (5, None)
+    audit = seal_and_audit()
+    assert (audit.problems, audit.leaves) == ([], 5)
 
 
 def test_an_unknown_person_gets_no_record_which_is_recorded_too(client, relief_staff):
@@ -126,7 +131,7 @@ def test_judicial_and_quasi_judicial_agencies_must_give_a_case_reference(
     assert list(response.context["form"].errors) == ["case_reference"]
     assert b"judicial and quasi-judicial authorities give one" in response.content
     assert not DisclosureRecord.objects.exists()
-    response = client.post(URL, lookup_data(case_reference="۱۴۰۴/۷۷۱"))
+    response = client.post(URL, lookup_data(purpose="judicial_case", case_reference="۱۴۰۴/۷۷۱"))
     assert response.status_code == 200
     assert DisclosureRecord.objects.get().case_reference == "1404/771"
 
@@ -140,7 +145,9 @@ def test_only_judicial_agencies_are_offered_the_confidential_box(client, relief_
 
 def test_a_court_may_mark_a_lookup_confidential_with_a_case_reference(client, court_staff):
     assert b'name="confidential"' in client.get(URL).content
-    client.post(URL, lookup_data(case_reference="1404-12", confidential="on"))
+    client.post(
+        URL, lookup_data(purpose="judicial_case", case_reference="1404-12", confidential="on")
+    )
     record = DisclosureRecord.objects.get()
     assert record.confidential is True and record.case_reference == "1404-12"
 
@@ -149,7 +156,7 @@ def test_if_the_disclosure_cannot_be_written_nothing_is_shown(
     client, relief_staff, registered_person
 ):
     with (
-        mock.patch.object(disclosures, "content_hash", side_effect=DatabaseError("disk full")),
+        mock.patch.object(DisclosureRecord, "save", side_effect=DatabaseError("disk full")),
         pytest.raises(DatabaseError),
     ):
         client.post(URL, lookup_data())

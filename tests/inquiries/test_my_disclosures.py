@@ -5,10 +5,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from agencies.models import AgencyKind
 from agencies.scopes import Scope
-from inquiries.models import DisclosureRecord, InsuredPerson
+from inquiries.disclosures import record_disclosure
+from inquiries.models import DisclosureChannel, DisclosureRecord, InsuredPerson
 from tests.inquiries.conftest import lookup_data
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +34,7 @@ def court(agency_staff, make_panel):
 
 def look_up(client, staff, national_code, **fields):
     client.force_login(staff)
+    fields.setdefault("purpose", "judicial_case")  # the court's own
     response = client.post("/gov/inquiry/", lookup_data(national_code, **fields))
     assert response.status_code == 200
 
@@ -61,8 +64,36 @@ def test_the_citizen_sees_each_lookup_of_their_data(client, citizen, agency_staf
     assert "Direct inquiry" in html
     assert "Insured now (yes/no), Pension detail: main/dependent, kind, since, status" in html
     assert "A judicial or quasi-judicial case" in html
-    assert "Other (explained below): Alimony claim" in html
+    # "Other" is the form's word for "explained below": the person reads the explanation.
+    assert "Alimony claim" in html
+    assert "explained below" not in html
     assert "1404-99" not in html  # a case reference is the court's, not shown
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_a_redeemed_certificate_reads_as_such_not_as_a_raw_purpose(
+    client, citizen, agency_staff, court, language
+):
+    with transaction.atomic():
+        record_disclosure(
+            national_code=citizen.national_code,
+            staff_member=agency_staff,
+            mou=court,
+            channel=DisclosureChannel.CERTIFICATE,
+            scopes=[Scope.COVERAGE_FLAG],
+            record_found=True,
+            purpose="certificate",
+            purpose_detail="344206539022",
+        )
+    client.force_login(citizen)
+    client.cookies["django_language"] = language
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "certificate: " not in html
+    assert "344206539022: " not in html
+    assert ': <span class="ltr">' not in html
+    number = "344206539022" if language == "en" else "۳۴۴۲۰۶۵۳۹۰۲۲"
+    expected = "Certificate" if language == "en" else "گواهی"
+    assert f'{expected} <span class="ltr">{number}</span>' in html
 
 
 def test_it_lists_no_one_elses_disclosures(client, citizen, other_citizen, agency_staff, court):

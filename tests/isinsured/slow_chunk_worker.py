@@ -18,11 +18,11 @@ __all__ = ["app"]
 
 @task_prerun.connect
 def _pause_in_chunks(**kwargs) -> None:
-    from isinsured.services import migration as services
+    from isinsured import chunks
 
-    if getattr(services._apply_row, "slowed", False):
+    if getattr(chunks._apply_row, "slowed", False):
         return
-    original = services._apply_row
+    original = chunks._apply_row
     delay = float(os.environ.get("SLOW_CHUNK_SECONDS", "0"))
     pause_file = os.environ.get("ISINSURED_PAUSE_FILE", "")
 
@@ -33,4 +33,4 @@ def _pause_in_chunks(**kwargs) -> None:
             time.sleep(delay)
 
     slow_apply_row.slowed = True  # type: ignore[attr-defined]
-    services._apply_row = slow_apply_row
+    chunks._apply_row = slow_apply_row

@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from agencies.models import Membership, MouEvent
+from isinsured import chunks as isinsured_chunks
 from isinsured import services
-from isinsured import tasks as isinsured_tasks
 from isinsured.legacy_file import read_legacy_file
 from isinsured.models import MigrationChunk, MigrationRow, MigrationRun, RowState, RunState
 from isinsured.services import migration
@@ -71,7 +71,7 @@ def test_workers_killed_mid_chunk_again_and_again_lose_nothing_and_apply_each_us
     legacy_file = read_legacy_file(write_export(tmp_path / "isinsured.csv", rows))
     # The tasks go to this test's queue only, in an order the test knows.
     monkeypatch.setattr(migration, "_enqueue_organizations", lambda run_id: None)
-    monkeypatch.setattr(isinsured_tasks, "apply_chunk", SimpleNamespace(delay=lambda pk: None))
+    monkeypatch.setattr(isinsured_chunks, "apply_chunk", SimpleNamespace(delay=lambda pk: None))
     run = services.start_run(
         legacy_file=legacy_file, file_name="isinsured.csv", operator=operator, chunk_size=2
     )

@@ -293,9 +293,17 @@ def test_it_rejects_impossible_and_malformed_dates(typed):
 
 def test_the_date_field_explains_the_expected_format():
     with pytest.raises(forms.ValidationError) as caught:
-        JalaliDateField().clean("1402/12/30")
+        JalaliDateField().clean("30/12/1402")
     assert messages_in_english(caught.value) == [
         "Enter a date like 1370/05/12 (Solar Hijri) or 1991-08-03."
+    ]
+
+
+def test_the_date_field_says_a_date_does_not_exist():
+    with pytest.raises(forms.ValidationError) as caught:
+        JalaliDateField().clean("1402/12/30")
+    assert messages_in_english(caught.value) == [
+        "This date does not exist in the calendar: check the day and the month."
     ]
 
 

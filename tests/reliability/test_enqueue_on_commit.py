@@ -12,7 +12,7 @@ ALLOWED = {
     # (the task hands its sender to documents.housekeeping).
     ("documents/tasks.py", "expire_documents"),
     # Housekeeping re-sends notices, invitations and operators' emails no task ever claimed.
-    ("agencies/services.py", "resend_unsent_messages"),
+    ("agencies/outbox.py", "resend_unsent_messages"),
 }
 APP_DIRECTORIES = ["portal", "accounts", "agencies", "inquiries", "documents", "isinsured"]
 

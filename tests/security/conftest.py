@@ -28,10 +28,12 @@ from documents import redemptions
 from documents import services as document_services
 from documents.models import Certificate, Redemption
 from inquiries import services as inquiry_services
-from inquiries.models import CoveragePeriod, InsuredPerson
+from inquiries import transparency
+from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson
 from tests.agencies.conftest import add_member, enrol_totp
 from tests.agencies.factories import AccessRequestFactory, MouFactory, letter, national_code
 from tests.conftest import make_user
+from tests.transparency_log import fresh_log
 
 # Who may ask: `anonymous` is a client that never signed in.
 ROLES = [
@@ -137,7 +139,7 @@ def world(
     invited = add_member(invitee, mous["x"].agency, MembershipRole.STAFF, operator)
     Invitation.objects.create(
         membership=invited,
-        token_hash=agency_services._token_digest(INVITATION_TOKEN),
+        token_hash=Invitation.digest(INVITATION_TOKEN),
         expires_at=datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=2),
     )
     for side, submitter in (("x", agency_admin), ("y", staff_y)):
@@ -180,7 +182,7 @@ def world(
                 mou=mous[side],
                 agency_kind=mous[side].agency.kind,
                 national_code=holder.national_code,
-                purpose="benefit_eligibility",
+                purpose=inquiry_services.purposes_for(mous[side].agency.kind)[0],
                 case_reference="1404-CASE-9",
             )
 
@@ -234,6 +236,9 @@ def world(
         "x": [agency_staff.national_code, "PendingX", citizen.national_code],
         "y": [staff_y.national_code, "PendingY", other_citizen.national_code],
     }
+    # Sealed, so each person's disclosures have their proofs.
+    fresh_log(settings, tmp_path)
+    transparency.seal()
     return world
 
 
@@ -295,6 +300,9 @@ def url_for(route: Route, world: World) -> str:
         if name == "token":
             return INVITATION_TOKEN
         if name == "pk":
+            if route.route.startswith("me/disclosures/"):
+                holder = certificate.holder.national_code
+                return str(DisclosureRecord.objects.filter(national_code=holder)[0].pk)
             if route.route.startswith("agencies/requests/"):
                 return str(world.requests["a"].pk)
             if route.route.startswith("agencies/memberships/"):

@@ -4,7 +4,10 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+from django.utils import translation
 from hypothesis import strategies as st
+
+from portal.digits import local_digits
 
 # --- What is typed -----------------------------------------------------------------------------
 
@@ -154,7 +157,10 @@ def foreign_error_text(error: str, language: str, sent: list[str]) -> str:
     (which a message may quote) and technical names are taken out; '' if nothing."""
     for value in sorted(sent, key=len, reverse=True):
         if value.strip():
-            error = error.replace(value.strip(), " ")
+            # A Persian message quotes the input with its numbers in Persian digits.
+            with translation.override("fa"):
+                quoted = local_digits(value.strip())
+            error = error.replace(value.strip(), " ").replace(quoted, " ")
     if language == "fa":
         error = TECHNICAL_WORDS.sub(" ", error)
         return " ".join(error.split()) if ASCII_LETTERS.search(error) else ""

@@ -14,6 +14,11 @@ PUBLIC = {
     "healthz",
     "set_language",
     "documents:verify",
+    # The transparency log: its checkpoint, keys and proofs (hashes only) are for everyone.
+    "transparency:checkpoint",
+    "transparency:key",
+    "transparency:consistency_proof",
+    "transparency:inclusion_proof",
     "agencies:accept_invitation",  # the link's token is the proof; a wrong one is a 404
     "accounts:password_reset_sms",
     "accounts:password_reset_sms_confirm",

@@ -59,6 +59,8 @@ def _cases() -> list[Case]:
             # The pages that ask before revoking.
             Case("documents:certificate_revoke", "get", certificate, owner, SIGNED_IN),
             Case("documents:access_code_revoke", "get", certificate, owner, SIGNED_IN),
+            # The inclusion proof of one of the person's own disclosures.
+            Case("inquiries:my_disclosure_proof", "get", f"disclosure:{side}", owner, SIGNED_IN),
         ]
         cases += [
             Case(f"documents:{name}", "post", certificate, owner, SIGNED_IN)
