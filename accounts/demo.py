@@ -81,6 +81,16 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         first_name="مدیر مرجع",
     ),
     DemoUser(
+        # Applies for an agency that the committee has yet to review (agencies.demo): someone of
+        # their own, so that the demo citizen's pages are only a citizen's.
+        key="agency_applicant",
+        role=Role.CITIZEN,
+        national_code="0000000078",
+        mobile="+989120000007",
+        password="demo-applicant-1404",  # noqa: S106
+        first_name="متقاضی مرجع",
+    ),
+    DemoUser(
         key="committee_reviewer",
         role=Role.COMMITTEE_REVIEWER,
         national_code="0000000043",

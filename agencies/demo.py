@@ -2,7 +2,7 @@
 
 On the foundation's demo people (`accounts.demo.demo_user`), adds once: an approved agency
 with an MoU in force, whose admin is the demo agency admin and whose staff member is the demo
-agency staff; and a pending application from the demo citizen for the committee to review.
+agency staff; and a pending application from the demo applicant for the committee to review.
 Everything goes through the services, so the history (decisions, MoU events, grant) is real.
 A second run changes nothing.
 """
@@ -98,7 +98,7 @@ def seed(*, stdout: OutputWrapper) -> None:
     operator = demo_user("operator")
     admin = demo_user("agency_admin")
     staff = demo_user("agency_staff")
-    citizen = demo_user("citizen")
+    applicant = demo_user("agency_applicant")
 
     agency = _approved_agency(admin=admin, reviewer=reviewer)
     if not Membership.objects.filter(user=staff, agency=agency).exists():
@@ -126,7 +126,7 @@ def seed(*, stdout: OutputWrapper) -> None:
         assign_role(user=staff, role=Role.AGENCY_STAFF)
     if not AccessRequest.objects.filter(legal_id=PENDING_LEGAL_ID).exists():
         services.submit_request(
-            applicant=citizen,
+            applicant=applicant,
             details=_details(PENDING_LEGAL_ID, "Demo Provincial Court", AgencyKind.JUDICIAL),
         )
 
@@ -144,6 +144,6 @@ def seed(*, stdout: OutputWrapper) -> None:
         )
     stdout.write(
         f"  Pending application for the committee: Demo Provincial Court, "
-        f"from {citizen.national_code} (review it in /admin/ as the committee reviewer)"
+        f"from {applicant.national_code} (review it in /admin/ as the committee reviewer)"
     )
     stdout.write("  Passwords and TOTP secrets: see the accounts above.")

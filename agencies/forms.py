@@ -14,8 +14,14 @@ from agencies import selectors
 from agencies.models import AccessRequest
 from agencies.services import APPLICATION_FIELDS
 from agencies.uploads import ALLOWED_KINDS, sniff_kind, validate_official_document
-from portal.digits import LocalNumber, normalize_digits, to_ascii_digits
-from portal.fields import JalaliDateField, LegalIdField, MobileField, NationalCodeField
+from portal.digits import LocalNumber, to_ascii_digits
+from portal.fields import (
+    JalaliDateField,
+    LegalIdField,
+    LocalIntegerField,
+    MobileField,
+    NationalCodeField,
+)
 from portal.jalali import format_date
 
 
@@ -27,20 +33,6 @@ def posted(request: HttpRequest) -> Any:
 
 def posted_files(request: HttpRequest) -> Any:
     return request.FILES if request.method == "POST" else None
-
-
-class LocalIntegerField(forms.IntegerField):
-    """A whole number typed in any digits (۱۲۰, ١٢٠ or 120)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # A text input: browsers refuse Persian digits in <input type="number">.
-        self.widget = forms.TextInput(attrs={"inputmode": "numeric", "dir": "ltr"})
-
-    def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = normalize_digits(value)
-        return super().to_python(value)
 
 
 def checked_document(file: Any) -> Any:

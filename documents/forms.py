@@ -1,3 +1,4 @@
+import secrets
 from typing import Any
 
 from django import forms
@@ -7,23 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from documents import selectors, services
 from documents.identifiers import access_code_is_well_formed, normalize_access_code
-from portal.digits import normalize_digits
-from portal.fields import NationalCodeField
-
-
-class LocalIntegerField(forms.IntegerField):
-    """An integer typed with Persian, Arabic-Indic or ASCII digits."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
-
-    def to_python(self, value: Any) -> int | None:
-        if isinstance(value, str):
-            value = normalize_digits(value)
-        return super().to_python(value)
+from portal.fields import LocalIntegerField, NationalCodeField
 
 
 class AgencyChoiceField(forms.ModelChoiceField):
@@ -53,6 +38,10 @@ class UnechoedTextInput(forms.TextInput):
         return None
 
 
+def new_submission_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class IssueCertificateForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the certificate"),
@@ -70,6 +59,11 @@ class IssueCertificateForm(forms.Form):
     addressed_to = AgencyChoiceField(
         label=_("Addressed to (optional)"),
         help_text=_("The agency you will give it to. It is printed on the certificate."),
+    )
+    # A one-time token per form shown: sending the same form again issues nothing new
+    # (documents.services.issue_certificate). Optional, for scripts that post without it.
+    submission = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=new_submission_token
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

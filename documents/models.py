@@ -59,6 +59,9 @@ class Certificate(models.Model):
     expired_at = models.DateTimeField(_("marked expired at"), null=True, blank=True)
     # When the holder moved it to the personal inbox (which gave it an access code).
     inboxed_at = models.DateTimeField(_("moved to the inbox at"), null=True, blank=True)
+    # The one-time token of the form that issued it: the same form sent again (a double click,
+    # a reload, parallel requests) finds this certificate instead of making another.
+    submission = models.CharField(max_length=64, blank=True, editable=False)
 
     rendering_status = models.CharField(
         _("PDF"), max_length=10, choices=Rendering.choices, default=Rendering.PENDING
@@ -98,6 +101,11 @@ class Certificate(models.Model):
             models.CheckConstraint(
                 condition=~Q(rendering_status="ready") | ~Q(pdf_sha256=""),
                 name="certificate_ready_has_hash",
+            ),
+            models.UniqueConstraint(
+                fields=["holder", "submission"],
+                condition=~Q(submission=""),
+                name="certificate_one_per_submission",
             ),
         ]
 

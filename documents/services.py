@@ -52,12 +52,17 @@ def _enqueue_render(certificate_id: int) -> None:
     transaction.on_commit(lambda: tasks.render_certificate.delay(certificate_id), robust=True)
 
 
+def _lock_holder(holder: User) -> None:
+    """Parallel requests of one holder queue here (PostgreSQL: the row lock; SQLite: every
+    transaction already holds the database's write lock, `transaction_mode` IMMEDIATE)."""
+    User.objects.select_for_update().filter(pk=holder.pk).values_list("pk").get()
+
+
 def _check_issuing_limit(*, holder: User, now: datetime.datetime) -> None:
-    """Count the holder's certificates of the last 24 hours under a lock on the holder's row,
-    so parallel requests queue here and the last ones see the others' certificates. Revoked
+    """Count the holder's certificates of the last 24 hours, under the lock on the holder's row
+    (`_lock_holder`), so the last of parallel requests see the others' certificates. Revoked
     certificates count too: revoking must not make room for more renders."""
     limit = settings.CERTIFICATES_PER_PERSON_PER_DAY
-    User.objects.select_for_update().filter(pk=holder.pk).values_list("pk").get()
     issued = Certificate.objects.filter(
         holder=holder, issued_at__gt=now - datetime.timedelta(days=1)
     ).count()
@@ -72,16 +77,27 @@ def issue_certificate(
     language: str,
     note: str = "",
     addressed_to: Agency | None = None,
+    submission: str = "",
     now: datetime.datetime | None = None,
 ) -> Certificate:
     """Freeze the holder's status into a new certificate. Side effect: its PDF is rendered
     by a Celery task once this transaction commits.
+
+    `submission` is the issuing form's one-time token: if the holder already issued a
+    certificate with it (the form sent twice, or in parallel), that certificate is returned and
+    nothing new is written. The holder's row is locked first, so parallel requests queue and
+    the later ones find the first one's certificate.
 
     Raises `IssuingLimitReached`, writing nothing, once the holder issued
     CERTIFICATES_PER_PERSON_PER_DAY certificates in the last 24 hours: every render takes the
     worker that all citizens share.
     """
     now = now or timezone.now()
+    _lock_holder(holder)
+    if submission and (
+        earlier := Certificate.objects.filter(holder=holder, submission=submission).first()
+    ):
+        return earlier
     _check_issuing_limit(holder=holder, now=now)
     snapshot = build_snapshot(holder=holder, today=timezone.localdate(now))
     valid_until = now + datetime.timedelta(days=settings.CERTIFICATE_VALIDITY_DAYS)
@@ -98,6 +114,7 @@ def issue_certificate(
                     snapshot=snapshot,
                     issued_at=now,
                     valid_until=valid_until,
+                    submission=submission,
                 )
             break
         except IntegrityError:

@@ -6,10 +6,11 @@ agency's view all read this snapshot. `version` lets a later format keep reading
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from accounts.models import User
 from inquiries.selectors import registry_record
+from inquiries.status import days_to_date
 
 SNAPSHOT_VERSION = 1
 
@@ -81,6 +82,10 @@ def build_snapshot(*, holder: User, today: datetime.date) -> dict[str, Any]:
     }
 
 
+@overload
+def _parse(value: str) -> datetime.date: ...
+@overload
+def _parse(value: str | None) -> datetime.date | None: ...
 def _parse(value: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(value) if value else None
 
@@ -109,15 +114,29 @@ def display_snapshot(snapshot: dict[str, Any]) -> dict[str, Any]:
         }
         for coverage in snapshot.get("current_coverages", [])
     ]
-    shown["periods"] = [
+    as_of = shown["as_of"]
+    periods = [
         {
             **period,
             "coverage_kind": _label(CoverageKind, period["coverage_kind"]),
             "start_date": _parse(period["start_date"]),
             "end_date": _parse(period["end_date"]),
+            # What the workshop reported stays in the snapshot; the row shows the days the
+            # total counts, so that the rows add up to it (an open period: up to `as_of`).
+            "reported_days": period["days"],
+            "days": days_to_date(
+                start=_parse(period["start_date"]), end=_parse(period["end_date"]), today=as_of
+            ),
         }
         for period in snapshot.get("periods", [])
     ]
+    # Newest first, as the holder's status page lists them.
+    shown["periods"] = sorted(
+        periods, key=lambda period: (period["start_date"], period["workshop_code"]), reverse=True
+    )
+    shown["overlap_days"] = max(
+        sum(period["days"] for period in periods) - snapshot.get("total_insured_days", 0), 0
+    )
     shown["pensions"] = [
         {
             **pension,
@@ -143,11 +162,11 @@ class PrintedPeriods:
 
 
 def periods_to_print(periods: list[dict[str, Any]], limit: int) -> PrintedPeriods:
-    """The latest `limit` periods (oldest first, as `display_snapshot` orders them) and a summary
+    """The latest `limit` periods (newest first, as `display_snapshot` orders them) and a summary
     of the earlier ones, whose days still count in the totals the certificate states."""
     if len(periods) <= limit:
         return PrintedPeriods(shown=periods)
-    earlier, shown = periods[: len(periods) - limit], periods[len(periods) - limit :]
+    shown, earlier = periods[:limit], periods[limit:]
     ends = [period["end_date"] or period["start_date"] for period in earlier]
     return PrintedPeriods(
         shown=shown,

@@ -1,6 +1,9 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import OperationalError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +18,8 @@ from documents.forms import AccessCodeForm, IssueCertificateForm
 from documents.models import Certificate, Validity
 from inquiries.access import registry_data_required
 from portal.digits import LocalNumber
+
+logger = logging.getLogger(__name__)
 
 # --- Certificates ------------------------------------------------------------------------------
 
@@ -39,7 +44,24 @@ def certificate_new(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
                 note=form.cleaned_data["note"],
                 addressed_to=form.cleaned_data["addressed_to"],
+                submission=form.cleaned_data["submission"],
             )
+        except OperationalError:
+            # SQLite (the embedded default) waited `timeout` seconds for its write lock in
+            # vain. Nothing was written; the same form may be sent again safely.
+            logger.warning("issuing a certificate found the database busy", exc_info=True)
+            response = render(
+                request,
+                "503.html",
+                {
+                    "message": _(
+                        "The portal is busy just now. Please send the form again in a minute."
+                    )
+                },
+                status=503,
+            )
+            response["Retry-After"] = "60"
+            return response
         except services.IssuingLimitReached as reached:
             return render(
                 request,
@@ -104,14 +126,23 @@ def certificate_retry(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @registry_data_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
+    """GET asks (revoking cannot be undone), POST revokes."""
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
-    services.revoke_certificate(certificate=certificate)
-    messages.success(
-        request, _("The certificate has been revoked. Its access code no longer works.")
+    if certificate.revoked_at is not None:
+        return redirect("documents:certificate_detail", number=certificate.number)
+    if request.method == "POST":
+        services.revoke_certificate(certificate=certificate)
+        messages.success(
+            request, _("The certificate has been revoked. Its access code no longer works.")
+        )
+        return redirect("documents:certificate_detail", number=certificate.number)
+    return render(
+        request,
+        "documents/revoke_confirm.html",
+        {"certificate": certificate, "what": "certificate"},
     )
-    return redirect("documents:certificate_detail", number=certificate.number)
 
 
 @login_required
@@ -206,14 +237,22 @@ def access_code_replace(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @registry_data_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def access_code_revoke(request: HttpRequest, number: str) -> HttpResponse:
+    """GET asks (a revoked code cannot be used again), POST revokes."""
     certificate = selectors.certificate_of_holder_or_404(holder=request.user, number=number)  # type: ignore[arg-type]
     access_code = selectors.live_access_code(certificate)
-    if access_code is not None:
+    if access_code is None:
+        return redirect("documents:inbox")
+    if request.method == "POST":
         services.revoke_access_code(access_code=access_code)
         messages.success(request, _("The access code has been revoked. It no longer works."))
-    return redirect("documents:inbox")
+        return redirect("documents:inbox")
+    return render(
+        request,
+        "documents/revoke_confirm.html",
+        {"certificate": certificate, "access_code": access_code, "what": "code"},
+    )
 
 
 @login_required

@@ -29,6 +29,7 @@ from inquiries.models import (
     PensionRole,
     PensionStatus,
 )
+from inquiries.selectors import RegistryRecord, registry_record
 from portal.validators import national_code_check_digit
 
 SYNTHETIC_PEOPLE = 300
@@ -65,12 +66,40 @@ SIGNUP_PAIRS = ((0, "+989129900000"), (3, "+989129900003"), (5, "+989129900005")
 
 
 def _seed_signup_pairs(stdout: OutputWrapper) -> None:
-    stdout.write("  sign up as a registry person (national code, birth date, mobile):")
+    stdout.write(
+        "  sign up as a registry person (national code, birth date, mobile: what /me/status/ "
+        "shows):"
+    )
     for index, mobile in SIGNUP_PAIRS:
         national_code = with_check_digit(f"99{index:07d}")
         accept_identity_pair(national_code=national_code, mobile=mobile)
-        person = InsuredPerson.objects.get(national_code=national_code)
-        stdout.write(f"    {national_code}  {person.birth_date.isoformat()}  {mobile}")
+        record = registry_record(national_code)
+        assert record is not None  # noqa: S101 (seeded just before)
+        stdout.write(
+            f"    {national_code}  {record.person.birth_date.isoformat()}  {mobile}: "
+            f"{_what_it_shows(record)}"
+        )
+
+
+def _what_it_shows(record: RegistryRecord) -> str:
+    """A tester's summary of one person's status, in a few words."""
+    status = record.status
+    periods = f"{len(record.periods)} period{'s' if len(record.periods) != 1 else ''}"
+    if not record.periods:
+        said = ["in the registry with no coverage periods"]
+    elif status.insured_today:
+        said = [f"insured today, {periods}, {status.total_insured_days} days"]
+    else:
+        said = [
+            f"not insured today (last covered {status.last_covered_date}), "
+            f"{periods}, {status.total_insured_days} days"
+        ]
+    if status.overlap_days:
+        said.append(f"{status.overlap_days} days of overlapping periods")
+    said += [f"{pension.role} pensioner, pension {pension.status}" for pension in status.pensions]
+    if not status.pensions:
+        said.append("no pension")
+    return "; ".join(said)
 
 
 # What the demo agency's staff member asked, and why: shown on the demo citizen's page.

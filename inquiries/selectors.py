@@ -16,7 +16,7 @@ from inquiries.models import (
     InsuredPerson,
     PensionRecord,
 )
-from inquiries.status import PersonStatus, compute_status
+from inquiries.status import PersonStatus, compute_status, days_to_date
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,14 @@ class RegistryRecord:
     periods: tuple[CoveragePeriod, ...]
     pensions: tuple[PensionRecord, ...]
     status: PersonStatus
+    # Each period with its days to date (`inquiries.status.days_to_date`), as the pages list them.
+    period_rows: tuple["PeriodRow", ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodRow:
+    period: CoveragePeriod
+    days: int
 
 
 def registry_record(
@@ -51,8 +59,18 @@ def registry_record(
         return None
     periods = tuple(person.coverage_periods.all())
     pensions = tuple(person.pension_records.all())
-    status = compute_status(periods=periods, pensions=pensions, today=today or timezone.localdate())
-    return RegistryRecord(person=person, periods=periods, pensions=pensions, status=status)
+    today = today or timezone.localdate()
+    status = compute_status(periods=periods, pensions=pensions, today=today)
+    rows = tuple(
+        PeriodRow(
+            period=period,
+            days=days_to_date(start=period.start_date, end=period.end_date, today=today),
+        )
+        for period in periods
+    )
+    return RegistryRecord(
+        person=person, periods=periods, pensions=pensions, status=status, period_rows=rows
+    )
 
 
 def may_see_registry_data(user: User) -> bool:
@@ -67,6 +85,20 @@ def may_see_registry_data(user: User) -> bool:
         return False
     # PORTAL_SIGNUP_IDENTITY_CHECK: inquiries.identity.check_identity_against_registry.
     return check_identity(national_code=user.national_code, birth_date=user.birth_date).accepted
+
+
+def registry_name(user: User) -> str:
+    """The registry's name of the account's person, or "" while the account is not bound to
+    it: until then the account may have typed someone else's national code, and the name
+    would tell it whose code that is."""
+    if not may_see_registry_data(user):
+        return ""
+    person = (
+        InsuredPerson.objects.filter(national_code=user.national_code)
+        .values_list("first_name", "last_name")
+        .first()
+    )
+    return " ".join(part for part in person if part) if person else ""
 
 
 def disclosures_of_agency(

@@ -93,6 +93,8 @@ class PersonStatus:
     total_insured_days: int
     insured_duration: InsuredDuration
     last_covered_date: datetime.date | None
+    # The periods' own days up to today, added up: more than the total when periods overlap.
+    days_in_periods: int
     # Active pensions first, then the most recent; `pension` is the first of them.
     pensions: tuple[PensionSummary, ...]
 
@@ -101,8 +103,23 @@ class PersonStatus:
         return self.current_coverages[0] if self.current_coverages else None
 
     @property
+    def overlap_days(self) -> int:
+        """Days that two or more periods cover: each counts once in the total, so the periods'
+        rows add up to the total plus these."""
+        return self.days_in_periods - self.total_insured_days
+
+    @property
     def pension(self) -> PensionSummary | None:
         return self.pensions[0] if self.pensions else None
+
+
+def days_to_date(*, start: datetime.date, end: datetime.date | None, today: datetime.date) -> int:
+    """One period's calendar days up to and including today, both ends inclusive: what its row
+    shows. An open period counts to today, not the days its workshop reported so far, so the
+    rows add up to the total (`covered_days`) except for overlaps."""
+    if start > today:
+        return 0
+    return (min(end or today, today) - start).days + 1
 
 
 def covered_days(periods: Iterable[PeriodRecord], *, today: datetime.date) -> int:
@@ -159,6 +176,10 @@ def compute_status(
         total_insured_days=total,
         insured_duration=InsuredDuration.from_days(total),
         last_covered_date=max(last_days, default=None),
+        days_in_periods=sum(
+            days_to_date(start=period.start_date, end=period.end_date, today=today)
+            for period in periods
+        ),
         pensions=tuple(
             sorted(
                 (

@@ -1,6 +1,7 @@
 """Form fields that take numbers as people type them (Persian, Arabic-Indic or ASCII digits)."""
 
 import datetime
+import re
 from typing import Any
 
 from django import forms
@@ -22,6 +23,32 @@ class DigitsField(forms.CharField):
 
     def to_python(self, value: Any) -> str:
         return normalize_digits(super().to_python(value) or "")
+
+
+# Hyphen-minus, the minus sign and the dashes a keyboard or a phone may put before a number.
+_MINUS_SIGNS = re.compile("[-\u2010-\u2015\u2212\ufe63\uff0d]")
+
+
+class LocalIntegerField(forms.IntegerField):
+    """An integer typed with Persian, Arabic-Indic or ASCII digits, never negative.
+
+    The digits' normaliser drops dashes (they separate groups in codes), which read "-5" as 5;
+    a minus sign anywhere ("5-" is how it may be typed right to left) is refused instead.
+    """
+
+    widget = forms.TextInput
+    default_error_messages = {"negative": _("Enter a positive number, without a minus sign.")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "dir": "ltr"})
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            if _MINUS_SIGNS.search(value):
+                raise forms.ValidationError(self.error_messages["negative"], code="negative")
+            value = normalize_digits(value)
+        return super().to_python(value)
 
 
 class NationalCodeField(DigitsField):

@@ -7,7 +7,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from accounts.models import User
 from agencies.scopes import scope_labels
+from inquiries import selectors
 from inquiries.models import (
     CoverageKind,
     DisclosureChannel,
@@ -72,3 +74,12 @@ def stated_purpose(record: DisclosureRecord) -> SafeString:
 def scope_list(values: list[str]) -> str:
     """The scopes' labels in the canonical order, as one phrase."""
     return pgettext("list separator", ", ").join(scope_labels(values))
+
+
+@register.simple_tag
+def greeting_name(user: User) -> str:
+    """How the dashboard greets the person: by the registry's name once the account is bound
+    to its person (`selectors.registry_name`), until then by the name the account typed."""
+    if not user.is_authenticated:
+        return ""
+    return selectors.registry_name(user) or user.get_full_name()

@@ -36,7 +36,9 @@ def test_it_adds_an_agency_in_force_with_the_demo_admin_and_staff_and_a_pending_
     }
     pending = AccessRequest.objects.get(legal_id=demo.PENDING_LEGAL_ID)
     assert pending.status == RequestStatus.SUBMITTED
-    assert pending.applicant == demo_user("citizen")
+    # Someone of its own, so that the demo citizen's pages are only a citizen's.
+    assert pending.applicant == demo_user("agency_applicant")
+    assert not AccessRequest.objects.filter(applicant=demo_user("citizen")).exists()
     assert demo.MOU_NUMBER in output
 
 

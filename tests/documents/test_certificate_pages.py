@@ -70,7 +70,7 @@ def test_actions_check_owner(client, citizen, other_citizen, issue, name):
     assert certificate.revoked_at is None
 
 
-@pytest.mark.parametrize("name", ["certificate_retry", "certificate_revoke"])
+@pytest.mark.parametrize("name", ["certificate_retry"])
 def test_actions_reject_get(client, citizen, issue, name):
     certificate = issue(citizen)
     client.force_login(citizen)

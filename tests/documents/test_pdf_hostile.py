@@ -230,7 +230,7 @@ def test_a_10000_period_history_prints_the_latest_periods_and_sums_up_the_rest(
     assert f"Workshop {LONG_HISTORY - shown - 1:05d}" not in text
     earlier = LONG_HISTORY - shown
     assert f"{earlier} earlier periods" in text
-    assert f"with {earlier * 2} days credited" in text
+    assert f"with {earlier * 2} days," in text
     # The totals still count every period, and the snapshot keeps them all.
     assert f"({LONG_HISTORY * 2} days)" in text
     assert len(certificate.snapshot["periods"]) == LONG_HISTORY

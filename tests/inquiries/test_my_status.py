@@ -109,3 +109,22 @@ def test_the_query_count_does_not_grow_with_the_history(
     client.force_login(citizen)
     with django_assert_max_num_queries(8):
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.parametrize(("language", "next_step"), [("en", "Payments of this pension are paused")])
+def test_a_suspended_pension_says_what_it_means_and_what_to_do(
+    client, citizen, registered, language, next_step
+):
+    PensionRecord.objects.create(
+        person=registered,
+        pension_number="7700",
+        role="main",
+        kind="retirement",
+        start_date=datetime.date(2021, 1, 1),
+        status="suspended",
+    )
+    client.force_login(citizen)
+    client.cookies["django_language"] = language
+    html = client.get(URL).content.decode()
+    assert next_step in html
+    assert "branch of the organization that pays it" in html

@@ -245,3 +245,24 @@ def test_an_email_a_tester_changed_is_put_back():
     operator.save(update_fields=["email"])
     assert "email" in run_seed_demo()
     assert demo.demo_user("operator").email == wanted
+
+
+def test_it_prints_registry_people_to_try_and_what_each_shows():
+    import re
+
+    from inquiries.demo import SIGNUP_PAIRS, with_check_digit
+    from inquiries.models import InsuredPerson
+
+    output = run_seed_demo()
+    lines = {}
+    for index, mobile in SIGNUP_PAIRS:
+        code = with_check_digit(f"99{index:07d}")
+        person = InsuredPerson.objects.get(national_code=code)
+        line = next(line for line in output.splitlines() if code in line)
+        assert person.birth_date.isoformat() in line and mobile in line
+        lines[index] = line.split(mobile, 1)[1]
+    # Each says what its status page shows, in a few words.
+    assert re.search(r"insured today", lines[0])
+    assert re.search(r"(main|dependent) pensioner", lines[3])
+    assert re.search(r"no coverage", lines[5])
+    assert all(len(said.strip()) > 10 for said in lines.values())

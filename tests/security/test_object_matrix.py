@@ -56,6 +56,9 @@ def _cases() -> list[Case]:
                 ok=frozenset({302}),
             ),
             Case("documents:access_code_replace", "get", certificate, owner, SIGNED_IN),
+            # The pages that ask before revoking.
+            Case("documents:certificate_revoke", "get", certificate, owner, SIGNED_IN),
+            Case("documents:access_code_revoke", "get", certificate, owner, SIGNED_IN),
             # The inclusion proof of one of the person's own disclosures.
             Case("inquiries:my_disclosure_proof", "get", f"disclosure:{side}", owner, SIGNED_IN),
         ]
