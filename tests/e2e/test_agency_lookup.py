@@ -86,7 +86,7 @@ def test_a_staff_lookup_and_the_citizen_reading_status_and_disclosures(
     sign_in(page, citizen)
     page.goto("/me/")
     main = page.locator("#main")
-    main.get_by_role("link", name="My insurance coverage and pension status").click()
+    main.get_by_role("link", name="See my insurance status").click()
     expect(page.locator("main")).to_contain_text(WORKSHOP)
     main.get_by_role("link", name="Who looked at my data").first.click()
     table = page.locator('[data-testid="disclosures"]')
