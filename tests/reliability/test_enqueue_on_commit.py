@@ -11,6 +11,7 @@ ALLOWED = {
     # Housekeeping re-sends renders of certificates that waited longer than the stale limit
     # (the task hands its sender to documents.housekeeping).
     ("documents/tasks.py", "expire_documents"),
+    ("documents/management/commands/expire_documents.py", "handle"),
     # Housekeeping re-sends notices, invitations and operators' emails no task ever claimed.
     ("agencies/outbox.py", "resend_unsent_messages"),
 }

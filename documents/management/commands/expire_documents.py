@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from documents.tasks import expire_documents
+from documents import housekeeping
+from documents.tasks import render_certificate
 
 
 class Command(BaseCommand):
@@ -11,4 +12,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        self.stdout.write(self.style.SUCCESS(expire_documents()))
+        report = housekeeping.expire_documents(requeue_render=render_certificate.delay)
+        self.stdout.write(self.style.SUCCESS(str(report)))
