@@ -333,6 +333,9 @@ MFA_FORMS = {
     "reauthenticate": "accounts.code_forms.ReauthenticateForm",
     "activate_totp": "accounts.code_forms.ActivateTOTPForm",
 }
+# A code typed as the 30-second step turns over is still taken (RFC 6238 section 5.2 allows one
+# step of delay); allauth remembers used codes for the whole window, so none is taken twice.
+MFA_TOTP_TOLERANCE = 1
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="") or "SSO e-services portal"
 
 # The identity service that says whether a mobile line is registered to a national code

@@ -105,7 +105,8 @@ def staff_member(request: pytest.FixtureRequest, db: None) -> User:
     return request.getfixturevalue(request.param)
 
 
-def totp_code(secret: str) -> str:
-    """The current code, computed as an authenticator app would (with allauth's helpers)."""
-    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+def totp_code(secret: str, steps_back: int = 0) -> str:
+    """The current code, computed as an authenticator app would (with allauth's helpers), or the
+    code of `steps_back` periods ago."""
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD - steps_back
     return format_hotp_value(hotp_value(secret, counter))

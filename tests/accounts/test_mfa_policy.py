@@ -6,7 +6,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.middleware import RequireMFAForStaffRolesMiddleware
@@ -183,3 +183,29 @@ def test_a_totp_code_typed_in_persian_digits_completes_sign_in(english_client, o
 
     assert response.status_code == 302
     assert english_client.session[SESSION_KEY] == str(operator.pk)
+
+
+@pytest.mark.parametrize(("steps_back", "accepted"), [(1, True), (2, False)])
+def test_a_code_from_the_step_that_just_ended_is_taken_and_an_older_one_is_not(
+    english_client, citizen, steps_back, accepted
+):
+    secret = generate_totp_secret()
+    TOTP.activate(citizen, secret)
+    english_client.post("/accounts/login/", {"login": citizen.national_code, "password": PASSWORD})
+
+    english_client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, steps_back)})
+
+    assert (SESSION_KEY in english_client.session) is accepted
+
+
+def test_a_code_is_taken_once_even_within_the_tolerance(english_client, citizen):
+    secret = generate_totp_secret()
+    TOTP.activate(citizen, secret)
+    code = totp_code(secret)
+    eavesdropper = Client()
+    for browser in (english_client, eavesdropper):
+        browser.post("/accounts/login/", {"login": citizen.national_code, "password": PASSWORD})
+        browser.post(reverse("mfa_authenticate"), {"code": code})
+
+    assert SESSION_KEY in english_client.session
+    assert SESSION_KEY not in eavesdropper.session
