@@ -4,7 +4,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.identity import check_identity
@@ -141,6 +142,26 @@ def disclosures_for_person(
         )
         .order_by("-created_at", "-pk")
     )
+
+
+def agency_disclosures_per_day(
+    *, agency_id: int, since: datetime.date, now: datetime.datetime | None = None
+) -> dict[tuple[datetime.date, str], int]:
+    """How many records the agency left per day (in the portal's time zone) and channel, from
+    `since` on: counts only, in one aggregate query, for the public register of agreements
+    (AGENCIES_REGISTER_DISCLOSURE_COUNTS). A confidential lookup counts once the person may see
+    it, so a count that moves cannot tell anyone of a secret case before they would learn of it."""
+    now = now or timezone.now()
+    delay = datetime.timedelta(days=settings.DISCLOSURE_CONFIDENTIAL_DELAY_DAYS)
+    rows = (
+        DisclosureRecord.objects.filter(agency_id=agency_id, created_at__gte=_start_of(since))
+        .filter(Q(confidential=False) | Q(created_at__lte=now - delay))
+        .annotate(day=TruncDate("created_at"))
+        .values("day", "channel")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {(row["day"], row["channel"]): row["count"] for row in rows}
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:

@@ -355,6 +355,9 @@ IDENTITY_HTTP_TIMEOUT = env.float("IDENTITY_HTTP_TIMEOUT", default=5.0)
 PORTAL_SIGNUP_IDENTITY_CHECK = env.str(
     "PORTAL_SIGNUP_IDENTITY_CHECK", default="inquiries.identity.check_identity_against_registry"
 )
+# The callable that counts an agency's disclosures per day for the public register of agreements
+# (agencies/register.py); the disclosure log lives in inquiries, a later app.
+AGENCIES_REGISTER_DISCLOSURE_COUNTS = "inquiries.selectors.agency_disclosures_per_day"
 # Sign-ups that have not proven their identity by then are deleted (accounts.tasks).
 UNPROVEN_ACCOUNT_LIFETIME = timedelta(hours=env.int("UNPROVEN_ACCOUNT_LIFETIME_HOURS", default=24))
 PASSWORD_RESET_SMS_TIMEOUT = timedelta(minutes=10)

@@ -24,7 +24,7 @@ LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # A left-to-right isolate inside a translated message (LRI ... PDI): "\u2066+98912…\u2069".
 ISOLATED = re.compile("\u2066[^\u2069]*\u2069")
 # Names of formats and algorithms, written the same in Persian technical text.
-TECHNICAL_NAMES = re.compile(r"\b(?:PDF|CSV|JPEG|PNG|IP|SHA-256|UTF-8|sha256sum)\b")
+TECHNICAL_NAMES = re.compile(r"\b(?:PDF|CSV|JSON|JPEG|PNG|IP|SHA-256|UTF-8|sha256sum)\b")
 VISIBLE_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
 VOID_TAGS = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",

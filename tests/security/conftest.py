@@ -312,6 +312,8 @@ def url_for(route: Route, world: World) -> str:
             if route.route.startswith("gov/documents/"):
                 return str(world.redemptions["x"].pk)
             return _admin_object_id(route.route, world)
+        if name == "agency_id":
+            return str(world.memberships["x"].agency_id)
         if name == "object_id" and route.route.startswith("admin/r/"):
             return str(certificate.pk)
         if name in ("object_id", "id"):

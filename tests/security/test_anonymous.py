@@ -19,6 +19,11 @@ PUBLIC = {
     "transparency:key",
     "transparency:consistency_proof",
     "transparency:inclusion_proof",
+    # The register of agreements: agencies, their MoUs and monthly counts, never a person.
+    "agreements:list",
+    "agreements:list_json",
+    "agreements:agency",
+    "agreements:agency_json",
     "agencies:accept_invitation",  # the link's token is the proof; a wrong one is a 404
     "accounts:password_reset_sms",
     "accounts:password_reset_sms_confirm",

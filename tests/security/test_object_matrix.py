@@ -267,6 +267,8 @@ def test_list_pages_show_only_their_readers_objects(world):
 # Object pages outside the matrix, and why.
 NOT_IN_MATRIX = {
     "documents:verify": "public by design: shows only what the printed certificate shows, masked",
+    "agreements:agency": "public by design: an agency's MoUs and monthly counts, never a person",
+    "agreements:agency_json": "public by design: the JSON of agreements:agency",
     "account_confirm_email": "allauth's e-mail confirmation: the key in the link is the proof",
     "account_reset_password_from_key": "allauth's password reset: the key in the link is the proof",
 }
