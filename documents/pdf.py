@@ -24,6 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from documents import pdf_text
 from documents.identifiers import format_certificate_number
 from documents.snapshot import display_snapshot, periods_to_print
 
@@ -33,6 +34,9 @@ PRINT_STYLESHEET = "css/certificate_print.css"
 # a gigabyte of memory to lay out (docs/security-input.md).
 PRINTED_PERIODS = 100
 _ALLOWED_DATA_TYPES = ("data:image/png;base64,",)
+# Tagged PDF (PDF/UA-1): a structure tree in reading order, the document's language and title,
+# so screen readers and copy follow the page's logical order, not the drawing order.
+PDF_VARIANT = "pdf/ua-1"
 
 
 def static_roots() -> tuple[Path, ...]:
@@ -69,6 +73,7 @@ class StaticFilesOnlyFetcher(URLFetcher):
 @functools.cache
 def _renderer() -> tuple[FontConfiguration, CSS, StaticFilesOnlyFetcher]:
     """Built on first use, once per (worker) process."""
+    pdf_text.install()
     font_config = FontConfiguration()
     fetcher = StaticFilesOnlyFetcher()
     stylesheet_path = finders.find(PRINT_STYLESHEET)
@@ -120,7 +125,9 @@ def certificate_html(certificate: Any) -> str:
 def html_to_pdf(html: str) -> bytes:
     font_config, stylesheet, fetcher = _renderer()
     document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    return document.write_pdf(
+        stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
+    )
 
 
 def render_certificate_pdf(certificate: Any) -> bytes:
