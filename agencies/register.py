@@ -139,15 +139,15 @@ def _suspensions(events: Iterable[MouEvent], ended_on: datetime.date | None) -> 
 
 def _ended_on(mou: Mou, events: list[MouEvent], today: datetime.date) -> datetime.date | None:
     """The day the MoU stopped granting access, or None if it has not."""
+    expired_on = mou.valid_until if mou.valid_until and mou.valid_until < today else None
     if mou.status == MouStatus.ENDED:
         # Ended by the committee, or by another route (a newer MoU superseding it): the last
         # event that was neither a suspension nor its end.
         ends = [e for e in events if e.action not in (MouAction.SUSPENDED, MouAction.REINSTATED)]
-        last = ends[-1] if ends else None
-        return _local_day(last.at) if last is not None else mou.valid_until or today
-    if mou.valid_until is not None and mou.valid_until < today:
-        return mou.valid_until
-    return None
+        ended_on = _local_day(ends[-1].at) if ends else today
+        # An MoU that ran out before the committee ended it ended when it ran out.
+        return min(ended_on, expired_on) if expired_on else ended_on
+    return expired_on
 
 
 def _agreement(mou: Mou, today: datetime.date) -> Agreement:

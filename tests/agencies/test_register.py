@@ -415,3 +415,25 @@ def test_an_mou_signed_for_later_is_listed_as_not_yet_in_force(client, world, op
     )
     clear_cache()
     assert entry("Synthetic Future Fund").agreements[0].state == "not_yet_in_force"
+
+
+def test_an_mou_that_ran_out_before_the_committee_ended_it_ended_when_it_ran_out(
+    world, committee_reviewer
+):
+    mou = MouFactory.create(
+        recorded_by=committee_reviewer,
+        agency__name="Synthetic Late Ending",
+        valid_from=datetime.date(2024, 1, 1),
+        valid_until=datetime.date(2026, 6, 30),
+    )
+    with time_machine.travel(at(datetime.date(2026, 9, 1)), tick=False):
+        services.suspend_mou(mou=mou, actor=committee_reviewer, reasons="Synthetic.")
+    with time_machine.travel(at(datetime.date(2026, 10, 1)), tick=False):
+        services.end_mou(mou=mou, actor=committee_reviewer, reasons="Synthetic.")
+    clear_cache()
+    agreement = entry("Synthetic Late Ending").agreements[0]
+    assert agreement.state == "ended"
+    assert agreement.ended_on == datetime.date(2026, 6, 30)
+    assert [(s.start, s.end) for s in agreement.suspensions] == [
+        (datetime.date(2026, 9, 1), datetime.date(2026, 10, 1))
+    ]
