@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.support import PHONE
+from tests.e2e.support import PHONE, sms_sent_to
 
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
@@ -177,6 +177,13 @@ def enrol_totp(person: Person) -> None:
     """Sent to two-factor set-up: add the key to the app, type its code, keep the recovery codes,
     and continue to where the person was going."""
     page = person.page
+    page.wait_for_url(re.compile(r"/accounts/(2fa/totp/activate|reauthenticate)/"))
+    if "/accounts/reauthenticate/" in page.url:
+        # allauth asks for the password before a factor is added unless the person typed it
+        # moments ago (accounts.mfa); signing up does not count.
+        page.locator('[name="password"]').fill(person.password)
+        person.shot("password-again", "Confirms the password first", "تأیید گذرواژه")
+        page.locator('[name="password"]').press("Enter")
     expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/"))
     person.app = AuthenticatorApp(page.locator("#authenticator_secret").input_value())
     page.locator('[name="code"]').fill(person.app.code())
@@ -187,3 +194,12 @@ def enrol_totp(person: Person) -> None:
     expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/"))
     person.shot("recovery-codes", "Keeps the recovery codes", "کدهای بازیابی")
     page.get_by_test_id("after-enrolment").click()
+
+
+def follow_sms_link(person: Person, mobile: str, path: str) -> None:
+    """Open the link of the last SMS to `mobile`, whose path matches the regex `path`, as the
+    person taps it on their phone (the live server's address stands in for SITE_URL's)."""
+    body = sms_sent_to(mobile).body
+    link = re.search(rf"https?://\S+?({path})", body)
+    assert link, f"no link to {path} in {body!r}"
+    person.page.goto(link.group(1))
