@@ -9,6 +9,8 @@ operator have accounts already (operators make them); everyone else starts from 
 registry and the identity service, outside the portal, know the people involved.
 """
 
+import os
+
 import pytest
 from playwright.sync_api import expect
 
@@ -19,13 +21,19 @@ from tests.agencies.factories import national_code
 from tests.conftest import make_user
 from tests.e2e.journeys import agency as steps
 from tests.e2e.journeys import citizen
-from tests.e2e.journeys.people import ENGLISH_DESKTOP, Device, Person
+from tests.e2e.journeys.people import ENGLISH_DESKTOP, PERSIAN_PHONE, Device, Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "a long and unusual passphrase 7"
+# One device keeps the suite quick; scripts/screenshots.sh asks for both for the gallery.
+AGENCY_DEVICES = (
+    [PERSIAN_PHONE, ENGLISH_DESKTOP]
+    if os.environ.get("PORTAL_JOURNEYS_ON_EVERY_DEVICE") == "1"
+    else [ENGLISH_DESKTOP]
+)
 
 
-@pytest.mark.parametrize("device", [ENGLISH_DESKTOP], ids=lambda d: d.name)
+@pytest.mark.parametrize("device", AGENCY_DEVICES, ids=lambda d: d.name)
 def test_agency(device: Device, open_browser, camera):
     shots = camera(device)
 
@@ -57,7 +65,9 @@ def test_agency(device: Device, open_browser, camera):
     maryam = person("citizen", citizen.MARYAM.national_code, pictures=False)
     citizen.signs_up(maryam, citizen.MARYAM)
     citizen.reads_status(maryam, citizen.MARYAM)
-    citizen.issues_and_downloads_a_certificate(maryam, note="For the family court")
+    citizen.issues_and_downloads_a_certificate(
+        maryam, note={"fa": "برای دادگاه خانواده", "en": "For the family court"}[device.language]
+    )
     access_code = citizen.shares_the_code(maryam, citizen.MARYAM)
 
     steps.applicant_applies(applicant, court)
