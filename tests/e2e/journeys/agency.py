@@ -5,7 +5,8 @@ import re
 from dataclasses import dataclass
 
 import jdatetime
-from playwright.sync_api import expect
+from django.db.models import Model
+from playwright.sync_api import FilePayload, Locator, expect
 
 from agencies.models import AccessRequest, Mou, MouStatus, RequestStatus, StaffList
 from tests.agencies.factories import PDF_BYTES, legal_id, national_code
@@ -64,6 +65,19 @@ def typed_date(person: Person, day: datetime.date) -> str:
     return day.isoformat()
 
 
+def pdf(name: str) -> FilePayload:
+    return {"name": name, "mimeType": "application/pdf", "buffer": PDF_BYTES}
+
+
+def admin_list(person: Person, model: type[Model]) -> Locator:
+    """The admin's link to a model's list, as the admin names it (capitalised)."""
+    plural = model._meta.verbose_name_plural
+    assert plural is not None
+    return person.page.get_by_role(
+        "link", name=re.compile(re.escape(person.words(plural)), re.IGNORECASE)
+    ).first
+
+
 def applicant_applies(applicant: Person, court: Court) -> None:
     """From the home page's agency steps, through signing up, to the submitted request."""
     page = applicant.page
@@ -89,7 +103,7 @@ def applicant_applies(applicant: Person, court: Court) -> None:
     page.fill('[name="letter_date"]', typed_date(applicant, datetime.date.today()))
     page.set_input_files(
         '[name="letter"]',
-        files=[{"name": "letter.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+        files=[pdf("letter.pdf")],
     )
     page.fill('[name="purpose"]', court.purpose)
     page.fill('[name="legal_basis"]', court.legal_basis)
@@ -121,10 +135,7 @@ def reviewer_signs_in_the_first_time(reviewer: Person) -> None:
 
 def reviewer_opens_the_request(reviewer: Person, court: Court) -> None:
     page = reviewer.page
-    page.get_by_role(
-        "link",
-        name=re.compile(re.escape(reviewer.words(AccessRequest._meta.verbose_name_plural)), re.I),
-    ).first.click()
+    admin_list(reviewer, AccessRequest).click()
     page.get_by_role("link", name=court.name).first.click()
 
 
@@ -204,7 +215,7 @@ def reviewer_approves_and_records_the_mou(reviewer: Person, court: Court) -> Non
         page.fill(f'[name="{name}"]', signatory)
     page.set_input_files(
         '[name="scan"]',
-        files=[{"name": "mou.pdf", "mimeType": "application/pdf", "buffer": PDF_BYTES}],
+        files=[pdf("mou.pdf")],
     )
     reviewer.shot("mou", "Approves, then records the signed MoU", "ثبت تفاهم‌نامه")
     page.locator('[name="_save"]').click()
@@ -238,10 +249,7 @@ def operator_grants_the_list(operator: Person) -> None:
     page.goto("/admin/")
     sign_in(operator)
     enrol_totp(operator)
-    page.get_by_role(
-        "link",
-        name=re.compile(re.escape(operator.words(StaffList._meta.verbose_name_plural)), re.I),
-    ).first.click()
+    admin_list(operator, StaffList).click()
     page.locator('[name="_selected_action"]').first.check()
     page.select_option('[name="action"]', "grant_access")
     operator.shot("grant", "Grants the staff list: invitations go out by SMS", "اعطای دسترسی")
