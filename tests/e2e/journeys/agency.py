@@ -12,6 +12,7 @@ from agencies.models import AccessRequest, Mou, MouStatus, RequestStatus, StaffL
 from tests.agencies.factories import PDF_BYTES, legal_id, national_code
 from tests.e2e.journeys.people import Person, enrol_totp, follow_sms_link, sign_in
 from tests.e2e.support import code_in, field, sms_sent_to
+from tests.e2e.test_phone_layout import rows_are_cards
 
 
 @dataclass(frozen=True)
@@ -238,6 +239,9 @@ def agency_admin_sends_the_staff_list(applicant: Person, court: Court) -> None:
     page.fill('[name="form-0-last_name"]', last)
     page.fill('[name="form-0-position"]', position)
     page.fill('[name="form-0-mobile"]', applicant.digits(STAFF_MOBILE_TYPED))
+    if applicant.device.is_phone:
+        # On a phone each row of the list is a card of its own, every field under its name.
+        assert rows_are_cards(page, "staff-list-rows")
     applicant.shot("staff-list", "Sends the list of staff who need access", "فهرست کارکنان")
     applicant.button("Send the list to IT").click()
     applicant.sees("Lists waiting for IT")
@@ -285,6 +289,8 @@ def staff_member_accepts_and_looks_up(staff: Person, citizen_code: str, access_c
     )
     staff.button("Open the document").click()
     expect(page.get_by_test_id("document-verified")).to_be_visible()
+    if staff.device.is_phone:
+        assert rows_are_cards(page, "document-periods")
     staff.shot("document", "The certificate, verified", "سند تأییدشده")
 
 
