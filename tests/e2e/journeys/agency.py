@@ -131,6 +131,8 @@ def reviewer_signs_in_the_first_time(reviewer: Person) -> None:
     sign_in(reviewer)
     enrol_totp(reviewer)
     expect(reviewer.page).to_have_url(re.compile(r"/admin/$"))
+    # The admin speaks the reviewer's language, its name included.
+    expect(reviewer.page.locator("#site-name")).to_have_text(reviewer.words("e-services portal"))
     reviewer.shot("admin-home", "The committee's admin: what waits on it", "پیشخوان کمیته")
 
 
