@@ -310,3 +310,17 @@ def reviewer_suspends_the_mou(reviewer: Person) -> None:
     reviewer.shot("suspend", "Suspends the MoU, with reasons", "تعلیق تفاهم‌نامه")
     page.locator('#content [type="submit"]').first.click()
     expect(reviewer.main).to_contain_text(reviewer.words(MouStatus.SUSPENDED.label))
+
+
+def staff_member_comes_back(staff: Person) -> None:
+    """Another day: signs in at the door with the app's code and finds the way to the panel."""
+    page = staff.page
+    staff.open_menu()
+    page.locator("#portal-nav").get_by_role("button", name=staff.words("Sign out")).click()
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))
+    staff.link("Sign in").click()
+    sign_in(staff)
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    staff.shot("dashboard", "Another day: signs in, the panel is one button away", "ورود دوباره")
+    staff.link("Government agencies panel").click()
+    expect(page).to_have_url(re.compile(r"/gov/$"))

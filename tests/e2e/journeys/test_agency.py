@@ -116,6 +116,7 @@ def test_agency(device: Device, open_browser, camera):
         "چه کسانی داده‌های مرا دیده‌اند",
     )
 
+    steps.staff_member_comes_back(staff)
     steps.reviewer_suspends_the_mou(reviewer)
 
     # The staff member's next click is refused.
