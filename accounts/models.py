@@ -121,6 +121,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.is_active and (self.is_superuser or self.has_role(Role.COMMITTEE_REVIEWER))
 
     @property
+    def works_for_an_agency(self) -> bool:
+        """Agency staff or admin: the government agencies panel is their place of work."""
+        return self.is_active and bool(
+            self.roles & {Role.AGENCY_STAFF.value, Role.AGENCY_ADMIN.value}
+        )
+
+    @property
     def is_operator(self) -> bool:
         """IT: grants staff lists, removes access, runs the isinsured migration."""
         return self.is_active and (self.is_superuser or self.has_role(Role.OPERATOR))

@@ -2,13 +2,15 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 
 import agencies.gov_urls
 import documents.gov_urls
 import inquiries.gov_urls
 from portal import views
 
-admin.site.site_header = admin.site.site_title = "درگاه خدمات غیرحضوری"
+# In the reader's language, like the rest of the portal ("درگاه خدمات غیرحضوری" in Persian).
+admin.site.site_header = admin.site.site_title = gettext_lazy("e-services portal")
 # The admin's own login form asks for a password only; sending it to allauth's makes committee
 # reviewers and operators give their TOTP code as well.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
