@@ -7,9 +7,10 @@
 2. persons, periods, pensions: each file goes through the PostgreSQL import
    (inquiries/importing/postgres.py: COPY, cells cleaned in SQL, the same rules, the same error
    report), straight into its empty new table.
+   Each new table is analysed as soon as it is full.
 3. indexes: the live tables' indexes, primary and unique keys, built once over the full tables.
 4. foreign keys: added NOT VALID, then validated in one pass each.
-5. analyze, then counts: each new table must hold exactly the good rows of its file.
+5. counts: each new table must hold exactly the good rows of its file.
 6. swap: in one short transaction, the tables kept from the previous snapshot are dropped, the
    live tables (with their indexes and sequences) are renamed `<table>__kept` and the new ones
    take the live names. `import_coverage rollback` swaps the kept ones back.
@@ -118,11 +119,11 @@ def take_snapshot(
                     )
                     with connection.cursor() as cursor:
                         cursor.execute(f"ANALYZE {new[kind]}")
-            with step("indexes"):
-                for kind in LOAD_ORDER:
+            for kind in LOAD_ORDER:
+                with step(f"indexes: {kind}"):
                     _build_indexes(live[kind], new[kind])
-            with step("foreign keys"):
-                for kind in LOAD_ORDER:
+            for kind in LOAD_ORDER[1:]:  # the persons have no foreign key
+                with step(f"foreign keys: {kind}"):
                     _add_foreign_keys(live[kind], new[kind], live=live, new=new)
             with step("counts"):
                 _check_counts(new, summary.files)

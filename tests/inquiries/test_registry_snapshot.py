@@ -135,8 +135,11 @@ def test_a_snapshot_replaces_the_whole_registry(old_registry, new_files):
         "persons",
         "periods",
         "pensions",
-        "indexes",
-        "foreign keys",
+        "indexes: persons",
+        "indexes: periods",
+        "indexes: pensions",
+        "foreign keys: periods",
+        "foreign keys: pensions",
         "counts",
         "swap",
     ]
