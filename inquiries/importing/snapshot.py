@@ -52,6 +52,7 @@ SWAPPING = "__swap"
 SWAP_LOCK_TIMEOUT = "2s"
 SWAP_ATTEMPTS = 10
 IDENTIFIER_LIMIT = 63
+INDEX_BUILD_MEMORY_KB = 512 * 1024
 # Files in load order: periods and pensions are matched against the new persons.
 LOAD_ORDER = (RecordKind.PERSONS, RecordKind.PERIODS, RecordKind.PENSIONS)
 
@@ -296,8 +297,13 @@ def _build_indexes(live: str, new: str) -> None:
     """The live table's indexes on the new one, each built once over the full table, named
     `<name>__next` until the swap; primary and unique keys are made from their indexes."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # Room for the sorts of large index builds (docs/operations.md).
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # Room for the sorts of large index builds, unless the server gives more
+        # (docs/operations.md).
+        cursor.execute(
+            "SELECT set_config('maintenance_work_mem', %s, true) FROM pg_settings "
+            "WHERE name = 'maintenance_work_mem' AND setting::bigint < %s",
+            [f"{INDEX_BUILD_MEMORY_KB}kB", INDEX_BUILD_MEMORY_KB],
+        )
         cursor.execute(
             """
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),

@@ -422,3 +422,17 @@ def test_on_sqlite_the_command_says_it_needs_postgresql(new_files, tmp_path):
         )
         assert finished.returncode == 1
         assert "PostgreSQL" in finished.stderr
+
+
+def test_the_disclosure_log_is_vacuumed_and_analysed_every_million_records():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE oid = 'inquiries_disclosurerecord'::regclass"
+        )
+        options = set(cursor.fetchone()[0])
+    assert {
+        "autovacuum_vacuum_insert_scale_factor=0",
+        "autovacuum_vacuum_insert_threshold=1000000",
+        "autovacuum_analyze_scale_factor=0",
+        "autovacuum_analyze_threshold=1000000",
+    } <= options
