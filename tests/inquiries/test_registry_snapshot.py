@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
-from inquiries.importing import ImportFileError, import_registry_file
+from inquiries.importing import ImportFileError, RecordKind, import_registry_file
 from inquiries.importing.snapshot import (
     KEPT,
     NEXT,
@@ -143,7 +143,7 @@ def test_a_snapshot_replaces_the_whole_registry(old_registry, new_files):
         "counts",
         "swap",
     ]
-    assert summary.files["periods"].created == 2
+    assert summary.files[RecordKind.PERIODS].created == 2
     # A person keeps their id, so a lookup straddling the swap still reads one person.
     assert InsuredPerson.objects.get(national_code=SARA).id == sara_id
     assert CoveragePeriod.objects.filter(person__national_code=SARA).count() == 2
@@ -174,7 +174,7 @@ def test_the_swapped_in_tables_carry_the_live_keys_indexes_and_sequences(old_reg
         birth_date="1970-01-01",
         gender="M",
     )
-    assert person.id > InsuredPerson.objects.exclude(pk=person.pk).order_by("-id").first().id
+    assert person.id > max(InsuredPerson.objects.exclude(pk=person.pk).values_list("id", flat=True))
 
 
 def test_bad_rows_go_to_the_error_report_as_in_an_import(tmp_path):
@@ -187,8 +187,8 @@ def test_bad_rows_go_to_the_error_report_as_in_an_import(tmp_path):
 
     summary = take_snapshot(directory)
 
-    assert summary.files["persons"].rejected == 2
-    assert summary.files["periods"].rejected == 2
+    assert summary.files[RecordKind.PERSONS].rejected == 2
+    assert summary.files[RecordKind.PERIODS].rejected == 2
     assert list(InsuredPerson.objects.values_list("national_code", flat=True)) == [SARA]
     snapshot_reports = {
         kind: read_report(directory / f"{kind}.errors.csv")
@@ -203,6 +203,7 @@ def test_bad_rows_go_to_the_error_report_as_in_an_import(tmp_path):
             path=directory / f"{kind}.csv",
             error_report_path=tmp_path / f"{kind}.again.csv",
         )
+        assert again.error_report is not None
         assert read_report(again.error_report) == report
 
 
@@ -301,6 +302,7 @@ def test_concurrent_lookups_during_the_swap_do_not_error(old_registry, new_files
         try:
             while not stop.is_set():
                 record = registry_record(SARA)
+                assert record is not None
                 found.append(record.person.first_name)
         except BaseException as error:
             errors.append(error)
