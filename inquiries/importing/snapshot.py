@@ -145,6 +145,13 @@ def roll_back() -> None:
     with _registry_write_lock():
         if not all(_table_exists(table) for table in kept.values()):
             raise SnapshotError(_("There is no earlier registry to roll back to."))
+        if any(_columns(kept[kind]) != _columns(live[kind]) for kind in live):
+            raise SnapshotError(
+                _(
+                    "The kept registry's tables no longer match the live ones (a migration "
+                    "changed them since); take a new snapshot instead."
+                )
+            )
         swapping = {kind: _suffixed(table, SWAPPING) for kind, table in live.items()}
 
         def rename(cursor: Any) -> None:
@@ -191,6 +198,16 @@ def _table_exists(table: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
         return bool(cursor.fetchone()[0])
+
+
+def _columns(table: str) -> list[tuple[str, str, bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+            "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attname",
+            [table],
+        )
+        return cursor.fetchall()
 
 
 def _check_nothing_else_references(live: dict[RecordKind, str]) -> None:

@@ -266,6 +266,20 @@ def test_a_second_snapshot_drops_the_tables_kept_from_the_first(old_registry, ne
     assert names() == {SARA: "New", MARYAM: "Sample"}
 
 
+def test_rollback_is_refused_once_a_migration_changed_the_tables(old_registry, new_files):
+    take_snapshot(new_files)
+    with connection.cursor() as cursor:
+        # As a migration would: the live table changes, the kept one cannot follow.
+        cursor.execute("ALTER TABLE inquiries_insuredperson ADD COLUMN nickname text")
+    try:
+        with pytest.raises(SnapshotError, match="no longer match"):
+            roll_back()
+        assert names() == {SARA: "New", MARYAM: "Sample"}
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE inquiries_insuredperson DROP COLUMN nickname")
+
+
 def test_rollback_without_a_kept_registry_is_refused():
     with pytest.raises(SnapshotError, match="no earlier registry"):
         roll_back()
