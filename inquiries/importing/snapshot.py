@@ -24,13 +24,13 @@ code, and a snapshot refuses to run if another table ever holds a foreign key in
 import re
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from inquiries.importing.formats import RecordKind
@@ -131,7 +131,10 @@ def take_snapshot(
             with step("swap"):
                 _swap_in(live, new)
         except BaseException:
-            _drop_tables(new.values())
+            # What went wrong is the error to report, not a failed clean-up (a lost connection);
+            # the next snapshot drops whatever is left.
+            with suppress(DatabaseError):
+                _drop_tables(new.values())
             raise
     return summary
 
@@ -184,7 +187,8 @@ def _registry_write_lock() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        # A lost connection has released it already.
+        with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [REGISTRY_WRITE_LOCK])
 
 
@@ -414,7 +418,8 @@ def _with_registry_locked(live: dict[RecordKind, str], rename: Callable[[Any], N
                 rename(cursor)
             return
         except OperationalError as error:
-            if "lock timeout" not in str(error) or attempt == SWAP_ATTEMPTS:
+            lock_not_available = getattr(error.__cause__, "sqlstate", None) == "55P03"
+            if not lock_not_available or attempt == SWAP_ATTEMPTS:
                 raise
             time.sleep(0.1 * attempt)
 

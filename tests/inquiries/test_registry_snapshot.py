@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,9 @@ from tests.inquiries.test_import_coverage import (
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+# Longer than the swap's lock timeout (2 s).
+SWAP_WAIT_SECONDS = 3
 
 
 @pytest.fixture(autouse=True)
@@ -337,6 +341,30 @@ def test_concurrent_lookups_during_the_swap_do_not_error(old_registry, new_files
 
     assert errors == []
     assert {"Old", "New"} <= set(found)
+
+
+def test_the_swap_gives_way_to_a_long_read_and_tries_again(old_registry, new_files):
+    """A read that holds the live table longer than the swap's lock timeout is not cancelled:
+    the swap gives way, and succeeds once the read is done."""
+    reader = connections.create_connection("default")
+    reader.inc_thread_sharing()  # the timer below ends its transaction
+    reader.connect()
+    reader.set_autocommit(False)
+    with reader.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM inquiries_insuredperson")
+
+    def swap_starting(step):
+        if step == "swap":
+            threading.Timer(SWAP_WAIT_SECONDS, reader.rollback).start()
+
+    started = time.monotonic()
+    try:
+        take_snapshot(new_files, on_step=swap_starting)
+    finally:
+        reader.dec_thread_sharing()
+        reader.close()
+    assert time.monotonic() - started > SWAP_WAIT_SECONDS
+    assert names() == {SARA: "New", MARYAM: "Sample"}
 
 
 # --- What it refuses -----------------------------------------------------------------------------
