@@ -6,9 +6,6 @@ these tests run outside the test transaction (transaction=True) and drop the tab
 """
 
 import io
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -447,25 +444,6 @@ def test_the_command_reports_a_missing_file_and_changes_nothing(old_registry, tm
     with pytest.raises(CommandError, match=r"not changed.*periods\.csv is missing"):
         call_command("import_coverage", "snapshot", str(tmp_path / "partial"), "--no-progress")
     assert names() == {SARA: "Old", REZA: "Sample"}
-
-
-def test_on_sqlite_the_command_says_it_needs_postgresql(new_files, tmp_path):
-    environment = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'registry.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-    }
-    for arguments in (["snapshot", str(new_files)], ["rollback"]):
-        finished = subprocess.run(
-            [sys.executable, "manage.py", "import_coverage", *arguments, "--no-progress"],
-            cwd=settings.BASE_DIR,
-            env=environment,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert finished.returncode == 1
-        assert "PostgreSQL" in finished.stderr
 
 
 def test_the_disclosure_log_is_vacuumed_and_analysed_every_million_records():
