@@ -92,16 +92,39 @@ def _sql_type(cell: Any) -> str:
     return "text"
 
 
-class PostgresImport:
-    """One import on PostgreSQL, inside the caller's transaction."""
+# Delta imports hold this advisory lock shared for their transaction, a registry snapshot
+# holds it alone from start to swap: a delta never lands in tables a snapshot is replacing.
+REGISTRY_WRITE_LOCK = 0x5245_4749_5354_5259  # "REGISTRY"
 
-    def __init__(self, *, kind: RecordKind, replace: bool) -> None:
+
+class PostgresImport:
+    """One import on PostgreSQL, inside the caller's transaction.
+
+    With `snapshot_tables` (kind -> table), the rows go into a registry snapshot's new, empty
+    tables instead of the live ones (inquiries/importing/snapshot.py): every good row is
+    inserted, and a person keeps the id the live registry gives their national code.
+    """
+
+    def __init__(
+        self,
+        *,
+        kind: RecordKind,
+        replace: bool,
+        snapshot_tables: dict[RecordKind, str] | None = None,
+    ) -> None:
         self.kind = kind
         self.format: RecordFormat = FORMATS[kind]
         self.target = TARGETS[kind]
         self.replace = replace
-        self.person_table = InsuredPerson._meta.db_table
+        self.live_person_table = InsuredPerson._meta.db_table
+        self.person_table = self.live_person_table
         self.table = self.target.model._meta.db_table
+        self.into_snapshot = snapshot_tables is not None
+        if snapshot_tables is not None:
+            if replace:
+                raise ValueError("a snapshot replaces everything; --replace does not apply")
+            self.person_table = snapshot_tables[RecordKind.PERSONS]
+            self.table = snapshot_tables[kind]
         self.columns = self.format.columns
         self.by_person = self.target.belongs_to_person
         self.clean_columns = ("person_id", *self.columns) if self.by_person else self.columns
@@ -118,6 +141,8 @@ class PostgresImport:
         csv.writer), the others are kept for `problems()`."""
         feed = CopyFeed()
         with connection.cursor() as cursor:
+            if not self.into_snapshot:
+                cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [REGISTRY_WRITE_LOCK])
             # Room for the hash joins and aggregates below, until the transaction ends.
             cursor.execute("SET LOCAL work_mem = '256MB'")
             self._create_tables(cursor, source.first_row)
@@ -129,7 +154,10 @@ class PostgresImport:
             if self.by_person:
                 rejected += self._reject_unknown_persons(cursor, lookup_needed=clean < staged)
             rejected += self._reject_duplicates(cursor)
-            created, updated = self._merge(cursor)
+            if self.into_snapshot:
+                created, updated = self._fill_snapshot_table(cursor), 0
+            else:
+                created, updated = self._merge(cursor)
             deleted = self._delete_unlisted(cursor, feed.tainted_codes) if self.replace else 0
         return feed, MergeCounts(
             created=created, updated=updated, deleted=deleted, rejected=rejected
@@ -398,6 +426,43 @@ class PostgresImport:
         created = int(cursor.rowcount)
         cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
         return created, updated
+
+    def _fill_snapshot_table(self, cursor: Any) -> int:
+        """Every checked row into the snapshot's empty table, in one INSERT.
+
+        Persons keep the id the live registry gives their national code, new ones take the next
+        from its sequence: a lookup whose queries straddle the swap (the person from the old
+        table, their periods from the new) still reads one person. The new table's sequence
+        then continues from the live one's.
+        """
+        columns = self.target.columns
+        selected = ", ".join(f"c.{column}" for column in columns)
+        if self.kind != RecordKind.PERSONS:
+            cursor.execute(
+                f"INSERT INTO {self.table} ({', '.join(columns)}) SELECT {selected} FROM {CLEAN} c"
+            )
+            return int(cursor.rowcount)
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.live_person_table])
+        (live_sequence,) = cursor.fetchone()
+        cursor.execute(
+            f"""
+            INSERT INTO {self.table} (id, {", ".join(columns)})
+            SELECT COALESCE(live.id, nextval(%(sequence)s::regclass)), {selected}
+            FROM {CLEAN} c LEFT JOIN {self.live_person_table} live
+                ON live.national_code = c.national_code
+            """,
+            {"sequence": live_sequence},
+        )
+        created = int(cursor.rowcount)
+        cursor.execute(
+            f"""
+            SELECT setval(pg_get_serial_sequence(%(table)s, 'id'),
+                GREATEST((SELECT max(id) FROM {self.table}), last_value), true)
+            FROM {live_sequence}
+            """,
+            {"table": self.table},
+        )
+        return created
 
     def _delete_unlisted(self, cursor: Any, tainted_codes: set[str]) -> int:
         self._copy_rows(cursor, TAINTED, ("national_code",), [(code,) for code in tainted_codes])

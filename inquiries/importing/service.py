@@ -11,8 +11,9 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -82,6 +83,41 @@ def import_registry_file(
     report_path = Path(error_report_path) if error_report_path else default_error_report_path(path)
     if use_copy is None:
         use_copy = connection.vendor == "postgresql"
+    importer = (
+        partial(import_with_copy, postgres_import=PostgresImport(kind=kind, replace=replace))
+        if use_copy
+        else partial(_import_portably, replace=replace)
+    )
+    return run_import(
+        kind=kind, path=path, report_path=report_path, importer=importer, on_progress=on_progress
+    )
+
+
+class Importer(Protocol):
+    """Reads an open file's rows into the database: the counts, and the problems found after
+    reading (those found while reading go to `problems`, a csv.writer)."""
+
+    def __call__(
+        self,
+        source: RegistryFile,
+        *,
+        kind: RecordKind,
+        summary: ImportSummary,
+        problems: Any,
+        on_progress: ProgressCallback | None,
+    ) -> tuple[MergeCounts, Callable[[], Iterator[RowProblem]]]: ...
+
+
+def run_import(
+    *,
+    kind: RecordKind,
+    path: Path,
+    report_path: Path,
+    importer: Importer,
+    on_progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """One file through `importer` in one transaction, and its error report (a registry
+    snapshot uses it too, with its own importer)."""
     record_format = FORMATS[kind]
     summary = ImportSummary(kind=kind)
     started = time.monotonic()
@@ -93,24 +129,13 @@ def import_registry_file(
     ):
         try:
             with transaction.atomic():
-                if use_copy:
-                    counts, later_problems = _import_with_copy(
-                        source,
-                        kind=kind,
-                        replace=replace,
-                        summary=summary,
-                        problems=csv.writer(read_problems),
-                        on_progress=on_progress,
-                    )
-                else:
-                    counts, later_problems = _import_portably(
-                        source,
-                        kind=kind,
-                        replace=replace,
-                        summary=summary,
-                        problems=csv.writer(read_problems),
-                        on_progress=on_progress,
-                    )
+                counts, later_problems = importer(
+                    source,
+                    kind=kind,
+                    summary=summary,
+                    problems=csv.writer(read_problems),
+                    on_progress=on_progress,
+                )
                 _add_counts(summary, counts)
                 if summary.rejected:
                     read_problems.seek(0)
@@ -125,16 +150,15 @@ def import_registry_file(
     return summary
 
 
-def _import_with_copy(
+def import_with_copy(
     source: RegistryFile,
     *,
+    postgres_import: PostgresImport,
     kind: RecordKind,
-    replace: bool,
     summary: ImportSummary,
     problems: Any,
     on_progress: ProgressCallback | None,
 ) -> tuple[MergeCounts, Callable[[], Iterator[RowProblem]]]:
-    postgres_import = PostgresImport(kind=kind, replace=replace)
 
     def progress(feed: CopyFeed) -> None:
         assert on_progress is not None  # noqa: S101
