@@ -51,12 +51,10 @@ def open_application_for(legal_id: str, *, other_than: int | None = None) -> Acc
     open_or_awaiting_mou = models.Q(status__in=OPEN_REQUEST_STATUSES) | models.Q(
         status=RequestStatus.APPROVED, mou__isnull=True
     )
-    return (
-        AccessRequest.objects.filter(open_or_awaiting_mou, legal_id=legal_id)
-        .exclude(pk=other_than)
-        .order_by("submitted_at", "pk")
-        .first()
-    )
+    candidates = AccessRequest.objects.filter(open_or_awaiting_mou, legal_id=legal_id)
+    if other_than is not None:
+        candidates = candidates.exclude(pk=other_than)
+    return candidates.order_by("submitted_at", "pk").first()
 
 
 def open_mou_of(agency: Agency) -> Mou | None:
@@ -221,8 +219,8 @@ def committee_queue(*, limit: int = 50) -> CommitteeQueue:
         rows.append(
             QueuedRequest(
                 access_request=access_request,
-                state=access_request.queue_state,  # type: ignore[attr-defined]
-                waiting_on=whom[access_request.queue_state],  # type: ignore[attr-defined]
+                state=access_request.queue_state,
+                waiting_on=whom[access_request.queue_state],
                 waiting_since=since,
                 age_days=(day - timezone.localtime(since).date()).days,
             )

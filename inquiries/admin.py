@@ -39,7 +39,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     search_fields = ["=national_code", "=case_reference"]
     ordering = ["-created_at", "-pk"]
     # Operators read the log; nobody edits or deletes it (the transparency log would show it).
-    readonly_fields = [
+    readonly_fields = (
         "created_on",
         "national_code_display",
         "agency",
@@ -54,7 +54,7 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
         "is_confidential",
         "client_ip_display",
         "salt_display",
-    ]
+    )
     fields = readonly_fields
     show_full_result_count = False
 

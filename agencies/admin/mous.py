@@ -317,7 +317,7 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("basis"), ordering="basis")
     def basis_short(self, obj: Mou) -> str:
-        return str(BASIS_SHORT.get(obj.basis, obj.get_basis_display()))
+        return str(BASIS_SHORT.get(MouBasis(obj.basis), obj.get_basis_display()))
 
     @admin.display(description=gettext_lazy("validity"), ordering="valid_from")
     def validity(self, obj: Mou) -> str:
