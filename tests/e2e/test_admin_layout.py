@@ -7,12 +7,13 @@ import datetime
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 
+from agencies import services
 from agencies.admin.mous import MouAdmin
 from agencies.scopes import Scope
 from tests.agencies.conftest import enrol_totp
-from tests.agencies.factories import AgencyFactory, MouFactory
+from tests.agencies.factories import AgencyFactory, MouFactory, details
 from tests.e2e.conftest import ARTIFACTS_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,3 +83,31 @@ def test_the_mou_lists_last_column_is_within_the_viewport_at_1366px(
     assert box["scroll"] <= box["client"] + 1, f"the list scrolls sideways: {box}"
     width = page.evaluate("document.documentElement.clientWidth")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.browser_context(viewport=LAPTOP, locale="en-US")
+def test_the_request_page_frames_the_letter_without_breaking_the_csp(
+    context, page, live_server, committee_reviewer, citizen
+):
+    access_request = services.submit_request(applicant=citizen, details=details())
+    refusals: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text)
+            if "Content Security Policy" in message.text or "Refused" in message.text
+            else None
+        ),
+    )
+    sign_in(context, live_server, committee_reviewer)
+    page.goto(f"/admin/agencies/accessrequest/{access_request.pk}/change/")
+    summary = page.locator("#request-summary")
+    expect(summary).to_contain_text("The foundation's statute, article 5.")
+    letter = summary.locator("iframe.request-letter")
+    expect(letter).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/letter/")) as framed:
+        page.reload()
+    assert framed.value.status == 200
+    assert framed.value.headers["content-type"] == "application/pdf"
+    page.wait_for_timeout(500)
+    assert not refusals, refusals
