@@ -9,7 +9,7 @@ import jdatetime
 from django.contrib import admin
 from django.http import HttpRequest
 from django.templatetags.static import static
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -60,7 +60,8 @@ class JalaliMonthFilter(admin.SimpleListFilter):
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         choices = []
-        year, month = jdatetime.date.today().year, jdatetime.date.today().month
+        today = jdatetime.date.fromgregorian(date=timezone.localdate())
+        year, month = today.year, today.month
         for _step in range(self.months):
             start, end = jalali_month(year, month)
             if translation.get_language() == "fa":

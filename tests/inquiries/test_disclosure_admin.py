@@ -5,6 +5,7 @@ import datetime
 
 import jdatetime
 import pytest
+import time_machine
 from django.utils import timezone
 from django.utils.translation import override as translation_override
 
@@ -80,19 +81,26 @@ def test_committee_reviewers_and_agency_staff_cannot_open_the_log(
 
 
 def test_the_log_shows_jalali_dates_and_filters_by_jalali_month_in_persian(
-    client, signed_in_operator, records
+    client, signed_in_operator, records, agency_staff
 ):
-    older = records[1]
-    DisclosureRecord.objects.filter(pk=older.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=70)
-    )
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=70)):
+        older = record_disclosure(
+            national_code=LOOKED_UP,
+            staff_member=agency_staff,
+            mou=records[0].mou,
+            channel=DisclosureChannel.DIRECT_INQUIRY,
+            scopes=records[0].scopes,
+            record_found=True,
+            purpose="benefit_eligibility",
+        )
     page = client.get(CHANGELIST, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
     with translation_override("fa"):
         assert format_date(records[0].created_at, with_time=True) in page
-    this_month = jdatetime.date.today()
+        assert format_date(older.created_at, with_time=True) in page
+    this_month = jdatetime.date.fromgregorian(date=timezone.localtime(records[0].created_at).date())
     month = f"{this_month.year}-{this_month.month:02d}"
     assert f"?month={month}" in page
     filtered = client.get(CHANGELIST, {"month": month}).context["cl"].result_list
-    assert [record.pk for record in filtered] == [records[0].pk]
+    assert {record.pk for record in filtered} == {record.pk for record in records}
     # Django's Gregorian date hierarchy is gone from the page.
     assert "created_at__year" not in page
