@@ -93,7 +93,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.national_code
+        # A code shown inside Persian text: kept left-to-right, whole (U+2066 ... U+2069).
+        return self.get_full_name() or f"\u2066{self.national_code}\u2069"
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

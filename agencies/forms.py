@@ -325,6 +325,15 @@ class ReasonsForm(forms.Form):
         return reasons
 
 
+class IrreversibleActionForm(ReasonsForm):
+    """Reasons, and a tick that the person read what cannot be undone (no JavaScript needed)."""
+
+    confirm = forms.BooleanField(
+        label=_("I have read the warning and want to go ahead."),
+        error_messages={"required": _("Tick the box to confirm, or cancel.")},
+    )
+
+
 class DecisionForm(ReasonsForm):
     OUTCOMES = [
         ("approve", _("Approve")),

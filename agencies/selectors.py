@@ -1,18 +1,24 @@
 """Reads used by more than one view, the gate and the admin."""
 
 import datetime
+from dataclasses import dataclass
 
+from django.db import models
 from django.db.models import FilteredRelation, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import (
+    OPEN_MOU_STATUSES,
+    OPEN_REQUEST_STATUSES,
     AccessRequest,
+    Agency,
     Membership,
     Mou,
     Notice,
     RemovalRequestStatus,
+    RequestStatus,
     StaffList,
     StaffListStatus,
     mou_in_force_on,
@@ -37,6 +43,23 @@ def request_for_user(*, user: User, pk: int) -> AccessRequest:
         return queryset.get(pk=pk)
     except AccessRequest.DoesNotExist:
         raise Http404 from None
+
+
+def open_application_for(legal_id: str, *, other_than: int | None = None) -> AccessRequest | None:
+    """The application for this legal ID that is still with the committee or the applicant, or
+    approved and waiting for its MoU; None if there is none (besides `other_than`)."""
+    open_or_awaiting_mou = models.Q(status__in=OPEN_REQUEST_STATUSES) | models.Q(
+        status=RequestStatus.APPROVED, mou__isnull=True
+    )
+    candidates = AccessRequest.objects.filter(open_or_awaiting_mou, legal_id=legal_id)
+    if other_than is not None:
+        candidates = candidates.exclude(pk=other_than)
+    return candidates.order_by("submitted_at", "pk").first()
+
+
+def open_mou_of(agency: Agency) -> Mou | None:
+    """The agency's MoU in force or suspended (a constraint allows at most one)."""
+    return Mou.objects.filter(agency=agency, status__in=OPEN_MOU_STATUSES).first()
 
 
 def notices_for(*, user: User, access_request: AccessRequest) -> QuerySet[Notice]:
@@ -134,4 +157,75 @@ def pending_removal_ids_of(agency_id: int) -> set[int]:
         Membership.objects.filter(
             agency_id=agency_id, removal_requests__status=RemovalRequestStatus.PENDING
         ).values_list("pk", flat=True)
+    )
+
+
+# What waits on whom: each request state the committee's queue shows, in the order it reads.
+COMMITTEE = "committee"
+APPLICANT = "applicant"
+_QUEUE_STATES: tuple[tuple[str, models.Q, str], ...] = (
+    ("submitted", models.Q(status=RequestStatus.SUBMITTED), COMMITTEE),
+    ("resubmitted", models.Q(status=RequestStatus.RESUBMITTED), COMMITTEE),
+    ("in_review", models.Q(status=RequestStatus.IN_REVIEW), COMMITTEE),
+    ("awaiting_mou", models.Q(status=RequestStatus.APPROVED, mou__isnull=True), COMMITTEE),
+    ("returned", models.Q(status=RequestStatus.RETURNED), APPLICANT),
+)
+
+
+@dataclass(frozen=True)
+class QueuedRequest:
+    access_request: AccessRequest
+    state: str  # a key of _QUEUE_STATES
+    waiting_on: str  # COMMITTEE or APPLICANT
+    waiting_since: datetime.datetime
+    age_days: int
+
+
+@dataclass(frozen=True)
+class CommitteeQueue:
+    counts: list[tuple[str, int, str]]  # (state, how many, waiting on)
+    requests: list[QueuedRequest]  # oldest first
+
+
+def committee_queue(*, limit: int = 50) -> CommitteeQueue:
+    """What waits on the committee (and what it sent back to applicants): counts per state and
+    the oldest `limit` requests, each with how long it has waited in its state. Two queries."""
+    waiting = models.Q()
+    for _state, condition, _whom in _QUEUE_STATES:
+        waiting |= condition
+    counts = AccessRequest.objects.aggregate(
+        **{state: models.Count("pk", filter=condition) for state, condition, _whom in _QUEUE_STATES}
+    )
+    day = today()
+    rows = []
+    queued = (
+        AccessRequest.objects.filter(waiting)
+        .annotate(
+            queue_state=models.Case(
+                *(
+                    models.When(condition, then=models.Value(state))
+                    for state, condition, _w in _QUEUE_STATES
+                ),
+                output_field=models.CharField(),
+            )
+        )
+        .select_related("applicant")
+        .order_by("updated_at", "pk")[:limit]
+    )
+    whom = {state: waiting_on for state, _condition, waiting_on in _QUEUE_STATES}
+    for access_request in queued:
+        # Every change of state saves the request, so `updated_at` is when this wait began.
+        since = access_request.updated_at
+        rows.append(
+            QueuedRequest(
+                access_request=access_request,
+                state=access_request.queue_state,
+                waiting_on=whom[access_request.queue_state],
+                waiting_since=since,
+                age_days=(day - timezone.localtime(since).date()).days,
+            )
+        )
+    return CommitteeQueue(
+        counts=[(state, counts[state], waiting_on) for state, _c, waiting_on in _QUEUE_STATES],
+        requests=rows,
     )

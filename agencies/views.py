@@ -41,10 +41,13 @@ def apply(request: AuthenticatedRequest) -> HttpResponse:
                 {"heading": _("Daily limit reached"), "message": message},
                 status=429,
             )
-        messages.success(
-            request, _("Your request has been submitted. The committee will review it.")
-        )
-        return redirect("agencies:request_detail", pk=access_request.pk)
+        except services.DuplicateApplication as duplicate:
+            form.add_error("legal_id", duplicate.message)
+        else:
+            messages.success(
+                request, _("Your request has been submitted. The committee will review it.")
+            )
+            return redirect("agencies:request_detail", pk=access_request.pk)
     return render(
         request, "agencies/apply.html", {"form": form}, status=400 if form.errors else 200
     )

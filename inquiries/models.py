@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.jalali import format_date
 from portal.validators import validate_national_code
 
 
@@ -251,7 +252,7 @@ class DisclosureRecord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.agency_id} → {self.national_code}"
+        return f"{format_date(self.created_at, with_time=True)} → \u2066{self.national_code}\u2069"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:

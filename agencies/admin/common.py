@@ -55,8 +55,18 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 def action_page(
-    request: HttpRequest, *, title: str, form: forms.Form, obj: Any, opts: Any, button: str
+    request: HttpRequest,
+    *,
+    title: str,
+    form: forms.Form,
+    obj: Any,
+    opts: Any,
+    button: str,
+    summary: dict[str, Any] | None = None,
+    warning: str = "",
 ) -> TemplateResponse:
+    """The page that asks for an action's form. `summary`: what a request asks, shown beside
+    the form; `warning`: why the action cannot be undone, shown above a red button."""
     return TemplateResponse(
         request,
         "admin/agencies/action_form.html",
@@ -67,6 +77,8 @@ def action_page(
             "object": obj,
             "opts": opts,
             "button": button,
+            "summary": summary,
+            "warning": warning,
         },
         status=400 if form.errors else 200,
     )

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agencies import services
+from agencies import selectors, services
 from agencies.admin.common import (
     JalaliDatesMixin,
     ReadOnlyInline,
@@ -22,26 +22,65 @@ from agencies.admin.common import (
     by_committee,
     by_operator,
 )
-from agencies.forms import ReasonsForm, checked_document, posted
+from agencies.forms import IrreversibleActionForm, ReasonsForm, checked_document, posted
 from agencies.models import (
+    OPEN_MOU_STATUSES,
     AccessRequest,
     Agency,
     Mou,
+    MouBasis,
     MouEvent,
     RequestStatus,
 )
 from agencies.models.mou import MouQuerySet
 from agencies.scopes import scope_labels
-from agencies.selectors import today
+from portal import admin_display
 from portal.digits import to_ascii_digits
 from portal.jalali import format_date
 
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ("name", "legal_id", "kind", "created_at")
+    list_display = ("name", "legal_id_display", "kind", "created_on")
     list_filter = ("kind",)
     search_fields = ("name", "legal_id")
+    # What someone who may only look (IT) sees: codes left-to-right, dates Jalali in Persian.
+    view_only_fields = (
+        "name",
+        "kind",
+        "legal_id_display",
+        "address",
+        "phone_display",
+        "email",
+        "legacy_code_display",
+        "created_on",
+    )
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.view_only_fields
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None and not self.has_change_permission(request, obj):
+            return self.view_only_fields
+        return super().get_readonly_fields(request, obj)
+
+    @admin.display(description=gettext_lazy("legal-entity national ID"), ordering="legal_id")
+    def legal_id_display(self, obj: Agency) -> str:
+        return admin_display.code(obj.legal_id)
+
+    @admin.display(description=gettext_lazy("phone"))
+    def phone_display(self, obj: Agency) -> str:
+        return admin_display.code(obj.phone)
+
+    @admin.display(description=gettext_lazy("isinsured organization code"))
+    def legacy_code_display(self, obj: Agency) -> str:
+        return admin_display.code(obj.legacy_code)
+
+    @admin.display(description=gettext_lazy("created at"), ordering="created_at")
+    def created_on(self, obj: Agency) -> str:
+        return admin_display.when(obj.created_at)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return by_committee(request) or by_operator(request)
@@ -76,6 +115,7 @@ class MouForm(forms.ModelForm):
             "signed_by_registration_manager",
             "scopes",
             "scan",
+            "supersedes",
         )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -84,6 +124,15 @@ class MouForm(forms.ModelForm):
             field = cast(forms.ModelChoiceField, self.fields["access_request"])
             field.queryset = AccessRequest.objects.filter(
                 status=RequestStatus.APPROVED, mou__isnull=True
+            )
+        if "supersedes" in self.fields:
+            supersedes = cast(forms.ModelChoiceField, self.fields["supersedes"])
+            supersedes.queryset = Mou.objects.filter(status__in=OPEN_MOU_STATUSES).select_related(
+                "agency"
+            )
+            supersedes.help_text = _(
+                "The agency's MoU in force or suspended, if it has one: it stops granting access "
+                "as soon as this one is recorded, and does not come back if this one ends."
             )
 
     def clean_number(self) -> str:
@@ -109,6 +158,7 @@ class MouForm(forms.ModelForm):
             scopes=data["scopes"],
             basis=data["basis"],
             scan=data.get("scan") or None,
+            supersedes=data.get("supersedes"),
         )
 
     def clean(self) -> dict[str, Any]:
@@ -125,6 +175,19 @@ class MouForm(forms.ModelForm):
     def validate_unique(self) -> None:
         # `mou_problems` reports a duplicate number next to the field, in the page's language.
         pass
+
+
+END_WARNING = gettext_lazy(
+    "Ending the MoU closes the agency's panel at once and for good: an ended MoU cannot be "
+    "reinstated, and access comes back only with a new MoU. To stop access for a while, "
+    "suspend it instead."
+)
+
+
+BASIS_SHORT = {
+    MouBasis.THIS_ORDER: gettext_lazy("This order"),
+    MouBasis.CIRCULAR_1: gettext_lazy("Circular No. 1"),
+}
 
 
 class MouEventInline(ReadOnlyInline):
@@ -155,13 +218,14 @@ class AwaitingITFilter(admin.SimpleListFilter):
 @admin.register(Mou)
 class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
     form = MouForm
+    # Seven short columns, so the last is not cut off at 1366 px beside the admin's sidebars
+    # (tests/e2e/test_admin_layout.py).
     list_display = (
-        "number",
+        "number_display",
         "agency",
-        "basis",
+        "basis_short",
         "status",
-        "valid_from_display",
-        "valid_until_display",
+        "validity",
         "in_force_today",
         "it_actioned",
     )
@@ -172,7 +236,7 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
     readonly_fields = (
         "agency",
         "access_request",
-        "number",
+        "number_display",
         "basis",
         "status",
         "valid_from_display",
@@ -183,8 +247,10 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
         "signed_by_registration_manager",
         "scopes_display",
         "scan_link",
+        "supersedes",
+        "superseded_by_link",
         "recorded_by",
-        "it_actioned_at",
+        "it_actioned_on",
         "it_actioned_by",
     )
 
@@ -223,6 +289,10 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
                 initial["agency"] = str(access_request.agency_id)
                 initial["access_request"] = str(access_request.pk)
                 initial["scopes"] = list(access_request.scopes)
+                if access_request.agency is not None:
+                    open_mou = selectors.open_mou_of(access_request.agency)
+                    if open_mou is not None:
+                        initial["supersedes"] = str(open_mou.pk)
         return initial
 
     def save_model(self, request: HttpRequest, obj: Mou, form: Any, change: bool) -> None:
@@ -241,6 +311,25 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         pass  # nothing related is edited here
 
+    @admin.display(description=gettext_lazy("MoU number"), ordering="number")
+    def number_display(self, obj: Mou) -> str:
+        return admin_display.code(obj.number)
+
+    @admin.display(description=gettext_lazy("basis"), ordering="basis")
+    def basis_short(self, obj: Mou) -> str:
+        return str(BASIS_SHORT.get(MouBasis(obj.basis), obj.get_basis_display()))
+
+    @admin.display(description=gettext_lazy("validity"), ordering="valid_from")
+    def validity(self, obj: Mou) -> str:
+        return _("%(start)s to %(end)s") % {
+            "start": format_date(obj.valid_from),
+            "end": format_date(obj.valid_until) or _("open-ended"),
+        }
+
+    @admin.display(description=gettext_lazy("actioned by IT at"))
+    def it_actioned_on(self, obj: Mou) -> str:
+        return admin_display.when(obj.it_actioned_at)
+
     @admin.display(description=gettext_lazy("valid from"), ordering="valid_from")
     def valid_from_display(self, obj: Mou) -> str:
         return format_date(obj.valid_from)
@@ -255,19 +344,30 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> Any:
         mous = cast(MouQuerySet, super().get_queryset(request))
-        return mous.with_in_force_on(today())
+        return mous.with_in_force_on(selectors.today())
 
-    @admin.display(description=gettext_lazy("in force today"), boolean=True)
-    def in_force_today(self, obj: Mou) -> bool:
-        return obj.in_force  # type: ignore[attr-defined]
+    @admin.display(description=gettext_lazy("in force today"))
+    def in_force_today(self, obj: Mou) -> str:
+        return admin_display.yes_no(obj.in_force)  # type: ignore[attr-defined]
 
-    @admin.display(description=gettext_lazy("actioned by IT"), boolean=True)
-    def it_actioned(self, obj: Mou) -> bool:
-        return obj.it_actioned_at is not None
+    @admin.display(description=gettext_lazy("IT done"))
+    def it_actioned(self, obj: Mou) -> str:
+        return admin_display.yes_no(obj.it_actioned_at is not None)
 
     @admin.display(description=gettext_lazy("granted scopes"))
     def scopes_display(self, obj: Mou) -> str:
         return "، ".join(scope_labels(obj.scopes))
+
+    @admin.display(description=gettext_lazy("superseded by"))
+    def superseded_by_link(self, obj: Mou) -> str:
+        newer = Mou.objects.filter(supersedes=obj).first()
+        if newer is None:
+            return "—"
+        return format_html(
+            '<a href="{}" class="ltr">{}</a>',
+            reverse("admin:agencies_mou_change", args=[newer.pk]),
+            newer.number,
+        )
 
     @admin.display(description=gettext_lazy("scanned MoU"))
     def scan_link(self, obj: Mou) -> str:
@@ -337,7 +437,8 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
             raise Http404
         mou = get_object_or_404(Mou, pk=pk)
         service, title = self.STATUS_ACTIONS[action]
-        form = ReasonsForm(posted(request))
+        irreversible = action == "end"
+        form = (IrreversibleActionForm if irreversible else ReasonsForm)(posted(request))
         if request.method == "POST" and form.is_valid():
             try:
                 service(mou=mou, actor=acting_user(request), reasons=form.cleaned_data["reasons"])
@@ -353,6 +454,7 @@ class MouAdmin(JalaliDatesMixin, admin.ModelAdmin):
             obj=mou,
             opts=self.model._meta,
             button=str(title) % {"number": mou.number},
+            warning=str(END_WARNING) if irreversible else "",
         )
 
     def it_actioned_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,7 +21,40 @@ from agencies.models import (
     RequestStatus,
 )
 from agencies.scopes import scope_labels
+from agencies.uploads import ALLOWED_KINDS, sniff_kind
+from portal import admin_display
+from portal.digits import LocalNumber
 from portal.jalali import format_date
+
+# How the summary shows the letter, by the kind its content reveals (not its name).
+LETTER_SHOWN_AS = {"application/pdf": "frame", "image/jpeg": "image", "image/png": "image"}
+
+
+def letter_kind(access_request: AccessRequest) -> str | None:
+    """The letter's MIME type judged by its first bytes (the stored name comes from the
+    applicant's file name), or None if it is missing or not an accepted kind."""
+    if not access_request.letter:
+        return None
+    try:
+        with access_request.letter.open("rb") as letter:
+            kind = sniff_kind(letter)
+    except OSError:
+        return None
+    return kind if kind in ALLOWED_KINDS else None
+
+
+def request_summary(access_request: AccessRequest) -> dict[str, Any]:
+    """What is asked, for the top of the request's page and beside the Decide form."""
+    kind = letter_kind(access_request)
+    return {
+        "access_request": access_request,
+        "scopes": scope_labels(access_request.scopes),
+        "monthly_volume": LocalNumber(access_request.monthly_volume),
+        "letter_date": format_date(access_request.letter_date),
+        "submitted_on": format_date(access_request.submitted_at),
+        "letter_url": reverse("admin:agencies_accessrequest_letter", args=[access_request.pk]),
+        "letter_shown_as": LETTER_SHOWN_AS.get(kind or ""),
+    }
 
 
 class DecisionInline(ReadOnlyInline):
@@ -58,7 +91,14 @@ class RequestEventInline(ReadOnlyInline):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(admin.ModelAdmin):
-    list_display = ("agency_name", "legal_id", "agency_kind", "status", "submitted_on", "applicant")
+    list_display = (
+        "agency_name",
+        "legal_id_display",
+        "agency_kind",
+        "status",
+        "submitted_on",
+        "applicant",
+    )
     list_filter = ("status", "agency_kind")
     search_fields = ("agency_name", "legal_id", "applicant__national_code", "contact_name")
     list_select_related = ("applicant",)
@@ -67,25 +107,32 @@ class AccessRequestAdmin(admin.ModelAdmin):
         (None, {"fields": ("status", "agency", "applicant", "submitted_on")}),
         (
             gettext_lazy("Agency"),
-            {"fields": ("agency_name", "agency_kind", "legal_id", "address")},
+            {"fields": ("agency_name", "agency_kind", "legal_id_display", "address")},
         ),
         (
             gettext_lazy("Request"),
             {
                 "fields": (
-                    "letter_number",
+                    "letter_number_display",
                     "letter_date_display",
                     "letter_link",
                     "purpose",
                     "legal_basis",
                     "scopes_display",
-                    "monthly_volume",
+                    "monthly_volume_display",
                 )
             },
         ),
         (
             gettext_lazy("Contact"),
-            {"fields": ("contact_name", "contact_position", "contact_mobile", "contact_email")},
+            {
+                "fields": (
+                    "contact_name",
+                    "contact_position",
+                    "contact_mobile_display",
+                    "contact_email",
+                )
+            },
         ),
     )
     readonly_fields = (
@@ -95,18 +142,18 @@ class AccessRequestAdmin(admin.ModelAdmin):
         "submitted_on",
         "agency_name",
         "agency_kind",
-        "legal_id",
+        "legal_id_display",
         "address",
-        "letter_number",
+        "letter_number_display",
         "letter_date_display",
         "letter_link",
         "purpose",
         "legal_basis",
         "scopes_display",
-        "monthly_volume",
+        "monthly_volume_display",
         "contact_name",
         "contact_position",
-        "contact_mobile",
+        "contact_mobile_display",
         "contact_email",
     )
 
@@ -128,6 +175,22 @@ class AccessRequestAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("submitted"), ordering="submitted_at")
     def submitted_on(self, obj: AccessRequest) -> str:
         return format_date(obj.submitted_at, with_time=True)
+
+    @admin.display(description=gettext_lazy("legal-entity national ID"), ordering="legal_id")
+    def legal_id_display(self, obj: AccessRequest) -> str:
+        return admin_display.code(obj.legal_id)
+
+    @admin.display(description=gettext_lazy("official letter number"))
+    def letter_number_display(self, obj: AccessRequest) -> str:
+        return admin_display.code(obj.letter_number)
+
+    @admin.display(description=gettext_lazy("expected inquiries a month"))
+    def monthly_volume_display(self, obj: AccessRequest) -> str:
+        return admin_display.number(obj.monthly_volume)
+
+    @admin.display(description=gettext_lazy("contact mobile"))
+    def contact_mobile_display(self, obj: AccessRequest) -> str:
+        return admin_display.code(obj.contact_mobile)
 
     @admin.display(description=gettext_lazy("official letter date"))
     def letter_date_display(self, obj: AccessRequest) -> str:
@@ -156,6 +219,11 @@ class AccessRequestAdmin(admin.ModelAdmin):
                 "<int:pk>/decide/",
                 self.admin_site.admin_view(self.decide_view),
                 name="agencies_accessrequest_decide",
+            ),
+            path(
+                "<int:pk>/letter/",
+                self.admin_site.admin_view(self.letter_view),
+                name="agencies_accessrequest_letter",
             ),
             path(
                 "<int:pk>/reopen/",
@@ -187,8 +255,37 @@ class AccessRequestAdmin(admin.ModelAdmin):
             "can_record_mou": access_request is not None
             and access_request.status == RequestStatus.APPROVED
             and not access_request.has_mou,
+            "summary": request_summary(access_request) if access_request is not None else None,
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+
+    def letter_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        """The letter, to be shown inside the request's page: the one response the portal lets
+        its own pages frame. Served as the type its content reveals, never as HTML; anything
+        else is only downloaded."""
+        access_request = self._request_or_404(request, pk)
+        kind = letter_kind(access_request)
+        if not access_request.letter:
+            raise Http404
+        extension = ALLOWED_KINDS.get(kind or "", "bin")
+        response = FileResponse(
+            access_request.letter.open("rb"),
+            as_attachment=kind is None,
+            filename=f"letter-{access_request.pk}.{extension}",
+            content_type=kind or "application/octet-stream",
+        )
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        # django-csp reads this: only the portal's own pages may frame the letter, and the
+        # letter itself loads nothing.
+        response._csp_replace = {  # type: ignore[attr-defined]
+            "frame-ancestors": ["'self'"],
+            "default-src": ["'none'"],
+            "script-src": ["'none'"],
+            "object-src": ["'self'"],
+            "style-src": ["'unsafe-inline'"],
+            "img-src": ["'self'", "data:"],
+        }
+        return response
 
     def start_review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         access_request = self._request_or_404(request, pk)
@@ -229,6 +326,7 @@ class AccessRequestAdmin(admin.ModelAdmin):
             obj=access_request,
             opts=self.model._meta,
             button=_("Record the decision"),
+            summary=request_summary(access_request),
         )
 
     def reopen_view(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -25,6 +25,7 @@ from agencies.models import (
     StaffListRow,
     StaffListStatus,
 )
+from portal import admin_display
 from portal.digits import LocalNumber, local_digits
 from portal.jalali import format_date
 
@@ -49,11 +50,11 @@ class OperatorOnlyAdmin(admin.ModelAdmin):
 class StaffListRowInline(ReadOnlyInline):
     model = StaffListRow
     fields = (
-        "national_code",
+        "national_code_display",
         "first_name",
         "last_name",
         "position",
-        "mobile",
+        "mobile_display",
         "email",
         "name_check",
         "outcome",
@@ -64,6 +65,14 @@ class StaffListRowInline(ReadOnlyInline):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Operators hold a role, not Django's model permissions (as for the list itself).
         return by_operator(request)
+
+    @admin.display(description=gettext_lazy("national code"))
+    def national_code_display(self, obj: StaffListRow) -> str:
+        return admin_display.code(obj.national_code)
+
+    @admin.display(description=gettext_lazy("mobile number"))
+    def mobile_display(self, obj: StaffListRow) -> str:
+        return admin_display.code(obj.mobile)
 
 
 @admin.register(StaffList)
@@ -79,7 +88,7 @@ class StaffListAdmin(OperatorOnlyAdmin):
         "submitted_on",
         "status",
         "granted_by",
-        "granted_at",
+        "granted_on",
     )
     fields = readonly_fields
     actions = ["grant_access"]
@@ -100,9 +109,13 @@ class StaffListAdmin(OperatorOnlyAdmin):
     def submitted_on(self, obj: StaffList) -> str:
         return format_date(obj.submitted_at, with_time=True)
 
+    @admin.display(description=gettext_lazy("granted at"))
+    def granted_on(self, obj: StaffList) -> str:
+        return admin_display.when(obj.granted_at)
+
     @admin.display(description=gettext_lazy("people"), ordering="number_of_rows")
-    def row_count(self, obj: Any) -> int:
-        return obj.number_of_rows
+    def row_count(self, obj: Any) -> str:
+        return admin_display.number(obj.number_of_rows)
 
     @admin.display(description=gettext_lazy("names"), ordering="names_differing")
     def name_flags(self, obj: Any) -> str:
@@ -171,8 +184,32 @@ MOBILE_IN_USE = gettext_lazy(
 
 class InvitationInline(ReadOnlyInline):
     model = Invitation
-    fields = ("created_at", "sent_at", "sent_to", "expires_at", "used_at", "revoked_at")
+    fields = ("created_on", "sent_on", "sent_to_display", "expires_on", "used_on", "revoked_on")
     readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("created at"))
+    def created_on(self, obj: Invitation) -> str:
+        return admin_display.when(obj.created_at)
+
+    @admin.display(description=gettext_lazy("sent at"))
+    def sent_on(self, obj: Invitation) -> str:
+        return admin_display.when(obj.sent_at)
+
+    @admin.display(description=gettext_lazy("sent to"))
+    def sent_to_display(self, obj: Invitation) -> str:
+        return admin_display.code(obj.sent_to)
+
+    @admin.display(description=gettext_lazy("expires at"))
+    def expires_on(self, obj: Invitation) -> str:
+        return admin_display.when(obj.expires_at)
+
+    @admin.display(description=gettext_lazy("used at"))
+    def used_on(self, obj: Invitation) -> str:
+        return admin_display.when(obj.used_at)
+
+    @admin.display(description=gettext_lazy("revoked at"))
+    def revoked_on(self, obj: Invitation) -> str:
+        return admin_display.when(obj.revoked_at)
 
 
 @admin.register(Membership)
@@ -182,10 +219,10 @@ class MembershipAdmin(OperatorOnlyAdmin):
         "national_code",
         "agency",
         "role",
-        "is_active",
-        "granted_at",
-        "accepted_at",
-        "removed_at",
+        "active",
+        "granted_on",
+        "accepted_on",
+        "removed_on",
     )
     list_filter = ("is_active", "role")
     search_fields = ("user__national_code", "user__last_name", "agency__name")
@@ -196,11 +233,11 @@ class MembershipAdmin(OperatorOnlyAdmin):
         "agency",
         "role",
         "position",
-        "is_active",
+        "active",
         "granted_by",
-        "granted_at",
-        "accepted_at",
-        "removed_at",
+        "granted_on",
+        "accepted_on",
+        "removed_on",
         "removed_by",
         "removal_reasons",
     )
@@ -209,7 +246,23 @@ class MembershipAdmin(OperatorOnlyAdmin):
 
     @admin.display(description=gettext_lazy("national code"), ordering="user__national_code")
     def national_code(self, obj: Membership) -> str:
-        return obj.user.national_code
+        return admin_display.code(obj.user.national_code)
+
+    @admin.display(description=gettext_lazy("active"), ordering="is_active")
+    def active(self, obj: Membership) -> str:
+        return admin_display.yes_no(obj.is_active)
+
+    @admin.display(description=gettext_lazy("granted at"), ordering="granted_at")
+    def granted_on(self, obj: Membership) -> str:
+        return admin_display.when(obj.granted_at)
+
+    @admin.display(description=gettext_lazy("accepted by the person at"), ordering="accepted_at")
+    def accepted_on(self, obj: Membership) -> str:
+        return admin_display.when(obj.accepted_at)
+
+    @admin.display(description=gettext_lazy("removed at"), ordering="removed_at")
+    def removed_on(self, obj: Membership) -> str:
+        return admin_display.when(obj.removed_at)
 
     def get_actions(self, request: HttpRequest) -> Any:
         actions = super().get_actions(request)
@@ -268,12 +321,16 @@ class MembershipAdmin(OperatorOnlyAdmin):
 
 @admin.register(RemovalRequest)
 class RemovalRequestAdmin(OperatorOnlyAdmin):
-    list_display = ("membership", "requested_by", "requested_at", "status", "remove_link")
+    list_display = ("membership", "requested_by", "requested_on", "status", "remove_link")
     list_filter = ("status",)
     search_fields = ("membership__user__national_code", "membership__agency__name")
     list_select_related = ("membership__user", "membership__agency", "requested_by")
-    readonly_fields = ("membership", "requested_by", "requested_at", "reasons", "status")
+    readonly_fields = ("membership", "requested_by", "requested_on", "reasons", "status")
     fields = readonly_fields
+
+    @admin.display(description=gettext_lazy("requested at"), ordering="requested_at")
+    def requested_on(self, obj: RemovalRequest) -> str:
+        return admin_display.when(obj.requested_at)
 
     @admin.display(description=gettext_lazy("action"))
     def remove_link(self, obj: RemovalRequest) -> str:

@@ -1,6 +1,7 @@
 from agencies.models.agency import Agency, AgencyKind
 from agencies.models.mou import (
     MOU_TRANSITIONS,
+    OPEN_MOU_STATUSES,
     Mou,
     MouAction,
     MouBasis,
@@ -10,6 +11,7 @@ from agencies.models.mou import (
 )
 from agencies.models.notice import Notice
 from agencies.models.request import (
+    OPEN_REQUEST_STATUSES,
     REQUEST_TRANSITIONS,
     AccessRequest,
     Decision,
@@ -33,6 +35,8 @@ from agencies.models.staff import (
 
 __all__ = [
     "MOU_TRANSITIONS",
+    "OPEN_MOU_STATUSES",
+    "OPEN_REQUEST_STATUSES",
     "REQUEST_TRANSITIONS",
     "AccessRequest",
     "Agency",

@@ -21,7 +21,12 @@ class MouStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     ENDED = "ended", _("Ended")
+    SUPERSEDED = "superseded", _("Superseded by a newer MoU")
 
+
+# An agency has at most one MoU in these states (a constraint says so): the one that grants its
+# access, or would again once reinstated. A newer MoU supersedes it explicitly.
+OPEN_MOU_STATUSES = (MouStatus.ACTIVE, MouStatus.SUSPENDED)
 
 MOU_TRANSITIONS: dict[str, Transition] = {
     "suspend": Transition(
@@ -38,6 +43,12 @@ MOU_TRANSITIONS: dict[str, Transition] = {
         frozenset({MouStatus.ACTIVE, MouStatus.SUSPENDED}),
         MouStatus.ENDED,
         _("This MoU has already ended."),
+    ),
+    # Only `record_mou` takes it, when the committee records the agency's newer MoU.
+    "supersede": Transition(
+        frozenset({MouStatus.ACTIVE, MouStatus.SUSPENDED}),
+        MouStatus.SUPERSEDED,
+        _("Only an MoU in force or suspended can be superseded."),
     ),
 }
 
@@ -117,6 +128,17 @@ class Mou(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("supersedes the MoU"),
+        help_text=_(
+            "The agency's earlier MoU, which stopped granting access when this one was recorded."
+        ),
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     it_notified_at = models.DateTimeField(_("IT notified at"), null=True, blank=True)
     expiry_reminded_at = models.DateTimeField(_("expiry reminder sent at"), null=True, blank=True)
@@ -141,11 +163,23 @@ class Mou(models.Model):
                 condition=models.Q(valid_until__isnull=True)
                 | models.Q(valid_until__gte=models.F("valid_from")),
                 name="mou_valid_until_after_valid_from",
-            )
+            ),
+            # Two MoUs in force at once made the panel pick one silently, and ending one left
+            # access open through the other.
+            models.UniqueConstraint(
+                fields=["agency"],
+                condition=models.Q(status__in=OPEN_MOU_STATUSES),
+                name="mou_one_open_per_agency",
+                violation_error_message=_(
+                    "This agency already has an MoU in force or suspended; a new one must "
+                    "supersede it."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} — {self.agency}"
+        # The number is a code: left-to-right and whole inside Persian titles and options.
+        return f"\u2066{self.number}\u2069 — {self.agency}"
 
     def clean(self) -> None:
         if self.valid_until and self.valid_from and self.valid_until < self.valid_from:
@@ -183,6 +217,7 @@ class MouAction(models.TextChoices):
     SUSPENDED = "suspended", _("Suspended")
     REINSTATED = "reinstated", _("Reinstated")
     ENDED = "ended", _("Ended")
+    SUPERSEDED = "superseded", _("Superseded by a newer MoU")
     IT_ACTIONED = "it_actioned", _("Actioned by IT")
 
 
@@ -208,4 +243,4 @@ class MouEvent(models.Model):
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.mou.number}: {self.get_action_display()}"
+        return f"\u2066{self.mou.number}\u2069: {self.get_action_display()}"

@@ -48,6 +48,15 @@ REQUEST_TRANSITIONS: dict[str, Transition] = {
 }
 del S
 
+# At most one application per legal ID is with the committee or the applicant at a time (a
+# constraint says so); an approved one still waiting for its MoU counts too (`open_application`).
+OPEN_REQUEST_STATUSES = (
+    RequestStatus.SUBMITTED,
+    RequestStatus.IN_REVIEW,
+    RequestStatus.RETURNED,
+    RequestStatus.RESUBMITTED,
+)
+
 
 class AccessRequest(models.Model):
     """An agency's application for access, and its way through the data-protection committee.
@@ -109,6 +118,17 @@ class AccessRequest(models.Model):
         verbose_name = _("agency access request")
         verbose_name_plural = _("agency access requests")
         ordering = ["-submitted_at"]
+        constraints = [
+            # A second identical application became a second MoU in force.
+            models.UniqueConstraint(
+                fields=["legal_id"],
+                condition=models.Q(status__in=OPEN_REQUEST_STATUSES),
+                name="access_request_one_open_per_legal_id",
+                violation_error_message=_(
+                    "An application for this legal-entity national ID is already open."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agency_name} ({self.get_status_display()})"

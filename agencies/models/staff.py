@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models.agency import Agency
+from portal.digits import local_digits
 from portal.validators import validate_national_code
 
 
@@ -92,7 +93,7 @@ class StaffList(models.Model):
         ordering = ["-submitted_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"#{self.pk} — {self.agency}"
+        return f"#{local_digits(str(self.pk))} — {self.agency}"
 
 
 class StaffListRow(models.Model):
@@ -145,7 +146,7 @@ class StaffListRow(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name} ({self.national_code})"
+        return f"{self.first_name} {self.last_name} (\u2066{self.national_code}\u2069)"
 
 
 class Membership(models.Model):

@@ -29,6 +29,7 @@ from agencies.services.mous import (
 from agencies.services.requests import (
     APPLICATION_FIELDS,
     ApplicationLimitReached,
+    DuplicateApplication,
     approve_request,
     mark_notices_read,
     reject_request,
@@ -58,6 +59,7 @@ __all__ = [
     "ROLE_FOR_MEMBERSHIP",
     "STAFF_ROW_FIELDS",
     "ApplicationLimitReached",
+    "DuplicateApplication",
     "GrantReport",
     "MouTerms",
     "TransitionError",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import assign_role
-from agencies import outbox
+from agencies import outbox, selectors
 from agencies.models import (
     MOU_TRANSITIONS,
     AccessRequest,
@@ -51,6 +51,8 @@ class MouTerms:
     scopes: list[str]
     basis: str = MouBasis.THIS_ORDER
     scan: File | None = None
+    # The agency's MoU in force or suspended, which this one replaces; the committee names it.
+    supersedes: Mou | None = None
 
 
 def mou_problems(
@@ -82,6 +84,15 @@ def mou_problems(
         problems["valid_until"] = _("The end of validity cannot be before its start.")
     if Mou.objects.filter(number=terms.number).exists():
         problems["number"] = _("An MoU with this number has already been recorded.")
+    open_mou = selectors.open_mou_of(agency) if agency is not None else None
+    if open_mou is not None and (terms.supersedes is None or terms.supersedes.pk != open_mou.pk):
+        problems["supersedes"] = _(
+            "This agency already has MoU \u2066%(number)s\u2069 (%(status)s). An agency has one "
+            "MoU at a time: choose it under “supersedes”; it stops granting access as soon as "
+            "this one is recorded."
+        ) % {"number": open_mou.number, "status": open_mou.get_status_display()}
+    elif open_mou is None and terms.supersedes is not None:
+        problems["supersedes"] = _("Only the agency's MoU in force or suspended can be superseded.")
     return problems
 
 
@@ -97,11 +108,17 @@ def record_mou(
     (TOTP required before the panel opens). Side effects after commit: operators are emailed,
     and the applicant is told they may send the staff list."""
     require_committee(recorded_by)
+    # Two MoUs recorded at once for one agency: the second sees the first (and the database's
+    # partial unique constraint is the last line).
+    Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk").get()
     if access_request is not None:
         access_request = locked_request(access_request)
     problems = mou_problems(agency=agency, access_request=access_request, terms=terms)
     if problems:
         raise TransitionError(next(iter(problems.values())))
+    superseded = None
+    if terms.supersedes is not None:
+        superseded = _supersede(mou=terms.supersedes, by_number=terms.number, actor=recorded_by)
     mou = Mou(
         agency=agency,
         access_request=access_request,
@@ -116,12 +133,20 @@ def record_mou(
         scopes=terms.scopes,
         basis=terms.basis,
         status=MouStatus.ACTIVE,
+        supersedes=superseded,
     )
     if terms.scan is not None:
         mou.scan = terms.scan
     mou.full_clean()
     mou.save()
-    MouEvent.objects.create(mou=mou, action=MouAction.RECORDED, actor=recorded_by)
+    MouEvent.objects.create(
+        mou=mou,
+        action=MouAction.RECORDED,
+        actor=recorded_by,
+        reasons=_("Supersedes MoU \u2066%(number)s\u2069.") % {"number": superseded.number}
+        if superseded is not None
+        else "",
+    )
     if access_request is not None:
         applicant = access_request.applicant
         membership, _created = Membership.objects.get_or_create(
@@ -145,6 +170,22 @@ def record_mou(
             context={"mou": mou, "scopes": scope_labels(mou.scopes)},
         )
     outbox.send_after_commit(outbox.notify_operators_of_mou, mou.pk)
+    return mou
+
+
+def _supersede(*, mou: Mou, by_number: str, actor: User) -> Mou:
+    """The agency's newer MoU replaces `mou`: it stops granting access now, for good (ending the
+    newer one later does not bring it back)."""
+    mou = Mou.objects.select_for_update().get(pk=mou.pk)
+    require_allowed(mou, "supersede")
+    mou.status = MOU_TRANSITIONS["supersede"].target
+    mou.save(update_fields=["status"])
+    MouEvent.objects.create(
+        mou=mou,
+        action=MouAction.SUPERSEDED,
+        actor=actor,
+        reasons=_("Superseded by MoU \u2066%(number)s\u2069.") % {"number": by_number},
+    )
     return mou
 
 
@@ -177,7 +218,12 @@ def record_circular_mou(
 ) -> Mou:
     """Record an MoU signed under circular No. 1 before this portal, as the isinsured migration
     finds it: in force from its signing date, open-ended, without the committee's review (it
-    was reviewed under the circular). The caller has checked that `recorded_by` may do it."""
+    was reviewed under the circular). The caller has checked that `recorded_by` may do it.
+
+    If the agency already has a (newer) MoU in force or suspended, the circular one is recorded
+    as superseded by it: an agency has one MoU at a time."""
+    Agency.objects.select_for_update().filter(pk=agency.pk).values_list("pk").get()
+    newer = selectors.open_mou_of(agency)
     mou = Mou.objects.create(
         agency=agency,
         number=number,
@@ -189,10 +235,20 @@ def record_circular_mou(
         signed_by_registration_manager=signatory,
         scopes=scopes,
         basis=MouBasis.CIRCULAR_1,
-        status=MouStatus.ACTIVE,
+        status=MouStatus.ACTIVE if newer is None else MouStatus.SUPERSEDED,
         recorded_by=recorded_by,
     )
     MouEvent.objects.create(mou=mou, action=MouAction.RECORDED, actor=recorded_by, reasons=reasons)
+    if newer is not None:
+        MouEvent.objects.create(
+            mou=mou,
+            action=MouAction.SUPERSEDED,
+            actor=recorded_by,
+            reasons=_("Superseded by MoU \u2066%(number)s\u2069.") % {"number": newer.number},
+        )
+        if newer.supersedes_id is None:
+            newer.supersedes = mou
+            newer.save(update_fields=["supersedes"])
     return mou
 
 

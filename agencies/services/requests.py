@@ -7,13 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
-from agencies import outbox
+from agencies import outbox, selectors
 from agencies.models import (
     REQUEST_TRANSITIONS,
     AccessRequest,
@@ -38,6 +38,38 @@ class ApplicationLimitReached(Exception):
     def __init__(self, *, limit: int) -> None:
         super().__init__(f"at most {limit} applications in 24 hours")
         self.limit = limit
+
+
+class DuplicateApplication(TransitionError):
+    """Another application for the same legal ID is open. Refused rather than linked: the
+    committee decides one application per agency at a time, and the applicant follows that one
+    (a second one had become a second MoU in force)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "An application for this legal-entity national ID is already open with the "
+                "committee. The committee decides one application per agency at a time: follow "
+                "that application, or apply again once it is decided."
+            )
+        )
+
+
+def _refuse_duplicate(*, legal_id: str, other_than: int | None = None) -> None:
+    if selectors.open_application_for(legal_id, other_than=other_than) is not None:
+        raise DuplicateApplication
+
+
+def _save_open_application(access_request: AccessRequest) -> None:
+    """Save, turning a parallel application that got there first (the database's partial
+    unique constraint) into the same refusal."""
+    try:
+        with transaction.atomic():
+            access_request.save()
+    except IntegrityError as error:
+        if "access_request_one_open_per_legal_id" in str(error):
+            raise DuplicateApplication from error
+        raise
 
 
 # The fields an applicant fills in, on first submission and on resubmission.
@@ -123,16 +155,20 @@ def submit_request(*, applicant: User, details: Mapping[str, Any]) -> AccessRequ
     """Record a new agency's application. It waits in the committee's queue.
 
     Raises `ApplicationLimitReached`, writing nothing (not even the letter), once the applicant
-    submitted AGENCY_APPLICATIONS_PER_USER_PER_DAY applications in the last 24 hours.
+    submitted AGENCY_APPLICATIONS_PER_USER_PER_DAY applications in the last 24 hours, and
+    `DuplicateApplication` while another application for the same legal ID is open. An agency
+    with an MoU in force may apply again (for other scopes, or to renew): the MoU recorded for
+    that application supersedes the one in force.
     """
     if not applicant.is_active:
         raise PermissionDenied(_("Sign in to apply."))
     _check_application_limit(applicant=applicant)
+    _refuse_duplicate(legal_id=details["legal_id"])
     access_request = AccessRequest(
         applicant=applicant, **{name: details[name] for name in APPLICATION_FIELDS}
     )
-    access_request.full_clean()
-    access_request.save()
+    access_request.full_clean(validate_constraints=False)
+    _save_open_application(access_request)
     return access_request
 
 
@@ -152,8 +188,9 @@ def resubmit_request(
             continue
         setattr(access_request, name, details[name])
     access_request.status = REQUEST_TRANSITIONS["resubmit"].target
-    access_request.full_clean()
-    access_request.save()
+    _refuse_duplicate(legal_id=access_request.legal_id, other_than=access_request.pk)
+    access_request.full_clean(validate_constraints=False)
+    _save_open_application(access_request)
     RequestEvent.objects.create(
         request=access_request,
         action=RequestAction.RESUBMITTED,
@@ -249,6 +286,7 @@ def reopen_request(*, access_request: AccessRequest, reviewer: User, reasons: st
     require_committee(reviewer)
     access_request = locked_request(access_request)
     require_allowed(access_request, "reopen")
+    _refuse_duplicate(legal_id=access_request.legal_id, other_than=access_request.pk)
     return _decide(
         access_request=access_request,
         reviewer=reviewer,

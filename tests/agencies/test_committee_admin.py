@@ -221,7 +221,7 @@ def test_a_reviewer_suspends_reinstates_and_ends_an_mou_with_reasons(
     agency_mou.refresh_from_db()
     assert agency_mou.status == MouStatus.SUSPENDED
     reviewer_client.post(f"{base}/reinstate/", {"reasons": "Audit closed."})
-    reviewer_client.post(f"{base}/end/", {"reasons": "Agency dissolved."})
+    reviewer_client.post(f"{base}/end/", {"reasons": "Agency dissolved.", "confirm": "on"})
     agency_mou.refresh_from_db()
     assert agency_mou.status == MouStatus.ENDED
     events = list(agency_mou.events.values_list("action", "actor", "reasons"))

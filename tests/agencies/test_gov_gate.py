@@ -7,9 +7,8 @@ import time_machine
 from django.utils import timezone
 
 from agencies import services
-from agencies.models import MouStatus
-from tests.agencies.conftest import enrol_totp
-from tests.agencies.factories import MouFactory
+from agencies.models import MouBasis, MouStatus
+from tests.agencies.conftest import enrol_totp, mou_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -118,13 +117,23 @@ def test_an_mou_not_yet_in_force_does_not_open_the_panel(
     assert client.get(PANEL).status_code == 403
 
 
-def test_a_newer_mou_keeps_the_panel_open_when_the_old_one_ends(
+def test_a_newer_mou_that_supersedes_the_old_one_keeps_the_panel_open(
     client, agency_staff, staff_membership, agency_mou, committee_reviewer
 ):
-    newer = MouFactory.create(
-        agency=agency_mou.agency, recorded_by=committee_reviewer, number="MOU-NEW"
+    newer = services.record_mou(
+        agency=agency_mou.agency,
+        recorded_by=committee_reviewer,
+        terms=mou_terms(
+            number="MOU-NEW",
+            basis=MouBasis.CIRCULAR_1,
+            valid_from=datetime.date(2020, 1, 1),
+            valid_until=datetime.date(2099, 1, 1),
+            scopes=list(agency_mou.scopes),
+            supersedes=agency_mou,
+        ),
     )
-    services.end_mou(mou=agency_mou, actor=committee_reviewer, reasons="Replaced.")
+    agency_mou.refresh_from_db()
+    assert agency_mou.status == MouStatus.SUPERSEDED
     client.force_login(agency_staff)
     response = client.get(PANEL)
     assert response.status_code == 200

@@ -5,15 +5,27 @@ import datetime
 import pytest
 
 from agencies import services
-from agencies.models import MOU_TRANSITIONS, Mou, MouEvent, MouStatus
+from agencies.models import MOU_TRANSITIONS, Mou, MouBasis, MouEvent, MouStatus
 from agencies.selectors import active_mou_for
+from tests.agencies.conftest import mou_terms
 
 pytestmark = pytest.mark.django_db
+
+
+def supersede(*, mou: Mou, actor, reasons: str) -> Mou:
+    """Superseding has no service of its own: recording the agency's newer MoU does it."""
+    return services.record_mou(
+        agency=mou.agency,
+        recorded_by=actor,
+        terms=mou_terms(number=f"NEWER-{mou.pk}", basis=MouBasis.CIRCULAR_1, supersedes=mou),
+    )
+
 
 MOU_ACTIONS = {
     "suspend": services.suspend_mou,
     "reinstate": services.reinstate_mou,
     "end": services.end_mou,
+    "supersede": supersede,
 }
 
 
@@ -26,6 +38,7 @@ def test_the_workflow_table_is_the_lifecycle_of_an_mou():
         "suspend": ({MouStatus.ACTIVE}, MouStatus.SUSPENDED),
         "reinstate": ({MouStatus.SUSPENDED}, MouStatus.ACTIVE),
         "end": ({MouStatus.ACTIVE, MouStatus.SUSPENDED}, MouStatus.ENDED),
+        "supersede": ({MouStatus.ACTIVE, MouStatus.SUSPENDED}, MouStatus.SUPERSEDED),
     }
     assert set(MOU_ACTIONS) == set(MOU_TRANSITIONS)
 

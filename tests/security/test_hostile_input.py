@@ -584,6 +584,7 @@ TAKES_NO_INPUT = {
     "admin:agencies_accessrequest_start_review": "POST without fields",
     "admin:agencies_accessrequest_reopen": "the same ReasonsForm as agencies_mou_status",
     "admin:agencies_mou_scan": "int path segment, download",
+    "admin:agencies_accessrequest_letter": "int path segment; the letter, framed or downloaded",
     "admin:agencies_mou_it_actioned": "POST without fields",
 }
 

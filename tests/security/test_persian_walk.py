@@ -61,12 +61,6 @@ def test_every_page_of_every_role_is_persian_in_persian(world):
     assert not found, report(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The admin's own templates and the models' __str__ still show ASCII digits and "
-    "Gregorian dates (the committee's part of issue 13 makes admin dates Jalali); the "
-    "admin's national codes, MoU numbers and counts are left for that work.",
-)
 def test_every_admin_page_is_persian_in_persian(world):
     pages, found = walk_in_persian(world, admin=True)
     assert pages > 20

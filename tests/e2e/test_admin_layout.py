@@ -1,0 +1,113 @@
+"""In Chromium at 1366 px, the committee's MoU list shows every column: the last one is not
+cut off (in Persian the columns run right to left, so the last is the leftmost), and the page
+does not scroll sideways."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import BrowserContext, Page, expect
+
+from agencies import services
+from agencies.admin.mous import MouAdmin
+from agencies.scopes import Scope
+from tests.agencies.conftest import enrol_totp
+from tests.agencies.factories import AgencyFactory, MouFactory, details
+from tests.e2e.conftest import ARTIFACTS_DIR
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+def sign_in(context: BrowserContext, live_server, user) -> None:
+    enrol_totp(user)
+    client = Client()
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def column_edges(page: Page) -> list[dict[str, float]]:
+    return page.eval_on_selector_all(
+        "#result_list thead th",
+        "cells => cells.map(c => { const r = c.getBoundingClientRect();"
+        " return {left: r.left, right: r.right}; })",
+    )
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_the_mou_lists_last_column_is_within_the_viewport_at_1366px(
+    context, page, live_server, committee_reviewer, language
+):
+    for serial in range(3):
+        MouFactory.create(
+            recorded_by=committee_reviewer,
+            agency=AgencyFactory.create(
+                name=f"Synthetic Provincial Social Welfare and Relief Organization {serial}"
+            ),
+            number=f"1404/MOU/LONG-NUMBER-{serial:04d}",
+            valid_until=datetime.date(2099, 1, 1),
+            scopes=[Scope.COVERAGE_FLAG],
+        )
+    sign_in(context, live_server, committee_reviewer)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page.set_viewport_size(LAPTOP)
+    page.goto("/admin/agencies/mou/")
+    page.wait_for_selector("#result_list")
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS_DIR / f"admin-mou-list-1366-{language}.png"))
+    edges = column_edges(page)
+    assert len(edges) == len(MouAdmin.list_display)
+    # The list scrolls inside its box; what matters is what that box shows.
+    box = page.eval_on_selector(
+        "#changelist-form .results",
+        "b => { const r = b.getBoundingClientRect();"
+        " return {left: r.left, right: r.right, scroll: b.scrollWidth, client: b.clientWidth}; }",
+    )
+    last = edges[-1]
+    if language == "fa":
+        assert last["left"] >= box["left"] - 1, f"the last column starts at {last}, box {box}"
+    else:
+        assert last["right"] <= box["right"] + 1, f"the last column ends at {last}, box {box}"
+    assert box["scroll"] <= box["client"] + 1, f"the list scrolls sideways: {box}"
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.browser_context(viewport=LAPTOP, locale="en-US")
+def test_the_request_page_frames_the_letter_without_breaking_the_csp(
+    context, page, live_server, committee_reviewer, citizen
+):
+    access_request = services.submit_request(applicant=citizen, details=details())
+    refusals: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refusals.append(message.text)
+            if "Content Security Policy" in message.text or "Refused" in message.text
+            else None
+        ),
+    )
+    sign_in(context, live_server, committee_reviewer)
+    page.goto(f"/admin/agencies/accessrequest/{access_request.pk}/change/")
+    summary = page.locator("#request-summary")
+    expect(summary).to_contain_text("The foundation's statute, article 5.")
+    letter = summary.locator("iframe.request-letter")
+    expect(letter).to_be_visible()
+    with page.expect_response(lambda r: r.url.endswith("/letter/")) as framed:
+        page.reload()
+    assert framed.value.status == 200
+    assert framed.value.headers["content-type"] == "application/pdf"
+    page.wait_for_timeout(500)
+    assert not refusals, refusals
