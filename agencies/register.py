@@ -140,9 +140,9 @@ def _suspensions(events: Iterable[MouEvent], ended_on: datetime.date | None) -> 
 def _ended_on(mou: Mou, events: list[MouEvent], today: datetime.date) -> datetime.date | None:
     """The day the MoU stopped granting access, or None if it has not."""
     expired_on = mou.valid_until if mou.valid_until and mou.valid_until < today else None
-    if mou.status == MouStatus.ENDED:
-        # Ended by the committee, or by another route (a newer MoU superseding it): the last
-        # event that was neither a suspension nor its end.
+    if mou.status in (MouStatus.ENDED, MouStatus.SUPERSEDED):
+        # Ended by the committee, or replaced by a newer MoU: the last event that was neither a
+        # suspension nor its end.
         ends = [e for e in events if e.action not in (MouAction.SUSPENDED, MouAction.REINSTATED)]
         ended_on = _local_day(ends[-1].at) if ends else today
         # An MoU that ran out before the committee ended it ended when it ran out.

@@ -19,6 +19,7 @@ from agencies.register import register
 from agencies.scopes import Scope
 from inquiries.disclosures import record_disclosure
 from inquiries.models import DisclosureChannel
+from tests.agencies.conftest import mou_terms
 from tests.agencies.factories import AccessRequestFactory, AgencyFactory, MouFactory
 from tests.conftest import clear_cache
 
@@ -437,3 +438,24 @@ def test_an_mou_that_ran_out_before_the_committee_ended_it_ended_when_it_ran_out
     assert [(s.start, s.end) for s in agreement.suspensions] == [
         (datetime.date(2026, 9, 1), datetime.date(2026, 10, 1))
     ]
+
+
+def test_a_superseded_mou_is_listed_as_ended_on_the_day_the_newer_one_replaced_it(
+    world, committee_reviewer
+):
+    old = MouFactory.create(
+        recorded_by=committee_reviewer,
+        agency__name="Synthetic Renewed Fund",
+        number="1403-MOU-OLD",
+        valid_from=datetime.date(2024, 1, 1),
+    )
+    with time_machine.travel(at(datetime.date(2026, 8, 1)), tick=False):
+        services.record_mou(
+            agency=old.agency,
+            terms=mou_terms(number="1405-MOU-NEW", basis=MouBasis.CIRCULAR_1, supersedes=old),
+            recorded_by=committee_reviewer,
+        )
+    clear_cache()
+    states = {a.number: (a.state, a.ended_on) for a in entry("Synthetic Renewed Fund").agreements}
+    assert states["1403-MOU-OLD"] == ("ended", datetime.date(2026, 8, 1))
+    assert states["1405-MOU-NEW"][0] == "in_force"
