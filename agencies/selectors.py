@@ -109,8 +109,9 @@ def _panel_statement() -> str:
     def columns(model: type[Model], alias: str) -> str:
         return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
 
+    # Built from the models' own table and column names, never from input; values go as params.
     return (
-        f"SELECT {columns(Membership, 'm')}, {columns(Agency, 'a')}, {columns(Mou, 'u')} "
+        f"SELECT {columns(Membership, 'm')}, {columns(Agency, 'a')}, {columns(Mou, 'u')} "  # noqa: S608
         f"FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(Agency._meta.db_table)} a ON a.id = m.agency_id "
         f"JOIN {quote(Mou._meta.db_table)} u ON u.agency_id = m.agency_id "
