@@ -63,8 +63,6 @@ from documents.models import Certificate  # noqa: E402
 from documents.tasks import render_certificate  # noqa: E402
 
 POLL_SECONDS = 0.02
-# What the last run measured, for benchmarks/run_all.py.
-RESULTS: dict[str, float] = {}
 
 
 def start_workers(count: int, queue: str) -> list[subprocess.Popen]:
@@ -242,8 +240,6 @@ def main(argv: list[str] | None = None) -> None:
         f"({figures['bare_cpu'] / cpu_per_certificate:.0%}): the share of the ceiling a quiet "
         "machine would give, whatever the neighbours took"
     )
-    RESULTS.update(cpu_share=figures["bare_cpu"] / cpu_per_certificate)
-    RESULTS.update(rate=rate, ceiling=ceiling, share=share, bare_ms=figures["bare"])
 
 
 if __name__ == "__main__":

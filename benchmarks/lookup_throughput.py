@@ -51,8 +51,6 @@ from accounts.models import User  # noqa: E402
 from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson  # noqa: E402
 
 STAFF_CODE = with_check_digit("960000002")
-# What the last run measured, for benchmarks/run_all.py.
-RESULTS: dict[str, float] = {}
 CITIZEN_CODE = with_check_digit("960000001")  # the person with 200 periods
 
 
@@ -267,14 +265,6 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"lookups / bare = {ratio:.0%} (target >= 25%: {'met' if ratio >= 0.25 else 'NOT met'}); "
         f"lookup p99 {p99:.1f} ms (target < 100 ms: {'met' if p99 < 100 else 'NOT met'})"
-    )
-    RESULTS.update(
-        lookup_cpu_ms=lookup_cpu,
-        bare_cpu_ms=bare_cpu,
-        bare_rate=bare_phase.rate,
-        lookup_rate=lookup_phase.rate,
-        lookup_p99_ms=p99,
-        status_p50_ms=status_phase.percentile(0.5),
     )
     print(
         f"disclosure records written during the lookup phase: {written} "
