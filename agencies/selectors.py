@@ -2,6 +2,7 @@
 
 import datetime
 import functools
+from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Model, QuerySet
@@ -82,23 +83,41 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    membership_fields, agency_fields, mou_fields = _PANEL_COLUMNS
-    agency_starts = len(membership_fields)
-    mou_starts = agency_starts + len(agency_fields)
-    membership = Membership.from_db(DEFAULT_DB_ALIAS, membership_fields, row[:agency_starts])
-    agency = Agency.from_db(DEFAULT_DB_ALIAS, agency_fields, row[agency_starts:mou_starts])
-    mou = Mou.from_db(DEFAULT_DB_ALIAS, mou_fields, row[mou_starts:])
+    agency_starts = len(Membership._meta.concrete_fields)
+    mou_starts = agency_starts + len(Agency._meta.concrete_fields)
+    membership = _instance(Membership, row[:agency_starts])
+    agency = _instance(Agency, row[agency_starts:mou_starts])
+    mou = _instance(Mou, row[mou_starts:])
     # As select_related would: reading membership.agency or mou.agency costs no query.
     Membership.agency.field.set_cached_value(membership, agency)
     Mou.agency.field.set_cached_value(mou, agency)
     return membership, mou
 
 
-def _attnames(model: type[Model]) -> list[str]:
-    return [field.attname for field in model._meta.concrete_fields]
+_M = TypeVar("_M", bound=Model)
 
 
-_PANEL_COLUMNS = (_attnames(Membership), _attnames(Agency), _attnames(Mou))
+def _instance(model: type[_M], values: tuple[Any, ...]) -> _M:
+    """The instance the ORM would build from these columns: each value through the converters
+    the ORM applies (a JSON list arrives as text, SQLite's dates and booleans as strings)."""
+    converted = []
+    for value, (column, converters) in zip(values, _converters(model), strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        converted.append(value)
+    attnames = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, converted)
+
+
+@functools.cache
+def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
+    """Per column, as the SQL compiler orders them: the backend's converters, then the field's."""
+    result = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        result.append((column, converters))
+    return result
 
 
 @functools.cache
