@@ -126,7 +126,7 @@ def _panel_statement() -> str:
     quote = connection.ops.quote_name
 
     def columns(model: type[Model], alias: str) -> str:
-        return ", ".join(f"{alias}.{quote(f.column)}" for f in model._meta.concrete_fields)
+        return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
 
     # Built from the models' own table and column names, never from input; values go as params.
     return (

@@ -103,8 +103,7 @@ def signer():
     """`documents.signing.sign_pdf` if the signing step has landed, else None."""
     if importlib.util.find_spec("documents.signing") is None:
         return None
-    from documents import signing
-
+    signing = importlib.import_module("documents.signing")
     sign = getattr(signing, "sign_pdf", None)
     if sign is None:
         print("documents.signing has no sign_pdf(pdf_bytes): the ceiling leaves signing out")
@@ -184,9 +183,13 @@ def main(argv: list[str] | None = None) -> None:
         for worker in workers:
             worker.wait(timeout=30)
 
-    spans = list(
-        Certificate.objects.filter(pk__in=ids).values_list("rendering_started_at", "rendered_at")
-    )
+    spans = [
+        (claimed, done)
+        for claimed, done in Certificate.objects.filter(pk__in=ids).values_list(
+            "rendering_started_at", "rendered_at"
+        )
+        if claimed is not None and done is not None
+    ]
     in_tasks = sum((done - claimed).total_seconds() for claimed, done in spans)
     first_claim = min(claimed for claimed, _ in spans).timestamp() - started_at
     tail = started_at + elapsed - max(done for _, done in spans).timestamp()

@@ -76,10 +76,10 @@ def test_it_finds_what_the_orm_query_finds(mou_rows, membership_rows, active_use
     try:
         with transaction.atomic():
             user = make_user("0010000038", "+989121110003", is_active=active_user)
-            agencies = [AgencyFactory() for _ in range(3)]
+            agencies = [AgencyFactory.create() for _ in range(3)]
             for agency, status, start, length in mou_rows:
                 valid_from = today + datetime.timedelta(days=start)
-                MouFactory(
+                MouFactory.create(
                     agency=agencies[agency],
                     recorded_by=user,
                     status=status,
@@ -113,7 +113,7 @@ def test_it_finds_what_the_orm_query_finds(mou_rows, membership_rows, active_use
 
 def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> None:
     user = make_user("0010000038", "+989121110003")
-    mou = MouFactory(valid_from=timezone.localdate(), valid_until=None, recorded_by=user)
+    mou = MouFactory.create(valid_from=timezone.localdate(), valid_until=None, recorded_by=user)
     Membership.objects.create(
         user=user, agency=mou.agency, accepted_at=timezone.now(), granted_by=user
     )
@@ -127,8 +127,8 @@ def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> 
 def test_it_takes_the_latest_of_two_mous_in_force(db) -> None:
     user = make_user("0010000038", "+989121110003")
     today = timezone.localdate()
-    older = MouFactory(valid_from=today - datetime.timedelta(days=9), recorded_by=user)
-    newer = MouFactory(
+    older = MouFactory.create(valid_from=today - datetime.timedelta(days=9), recorded_by=user)
+    newer = MouFactory.create(
         agency=older.agency, valid_from=today - datetime.timedelta(days=2), recorded_by=user
     )
     Membership.objects.create(
