@@ -1,10 +1,12 @@
 """Reads used by more than one view, the gate and the admin."""
 
 import datetime
+import functools
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db import models
-from django.db.models import FilteredRelation, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,12 +18,12 @@ from agencies.models import (
     Agency,
     Membership,
     Mou,
+    MouStatus,
     Notice,
     RemovalRequestStatus,
     RequestStatus,
     StaffList,
     StaffListStatus,
-    mou_in_force_on,
 )
 
 
@@ -88,24 +90,77 @@ def active_mou_for(*, agency_id: int, day: datetime.date | None = None) -> Mou |
 def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
     """The user's active membership of an agency whose MoU is in force today, with that MoU.
 
-    One query (the gate runs it on every panel request): the first such membership, and its
-    agency's latest MoU in force.
+    The gate runs it on every panel request, so it is one fixed SQL statement: the first such
+    membership (lowest id), with its agency, and that agency's latest MoU in force. Building the
+    same query with the ORM (a FilteredRelation over three models) cost more CPU than the rest
+    of the gate; `tests/agencies/test_panel_membership_sql.py` checks the statement against
+    that ORM query, which reads "in force" from `mou_in_force_on`, on random data.
     """
     if not user.is_authenticated or not user.is_active:
         return None
     day = today()
-    in_force = mou_in_force_on(day, prefix="agency__mous__")
-    membership = (
-        Membership.objects.filter(user=user, is_active=True, accepted_at__isnull=False)
-        .annotate(mou_in_force=FilteredRelation("agency__mous", condition=in_force))
-        .filter(mou_in_force__isnull=False)
-        .select_related("agency", "mou_in_force")  # type: ignore[misc]
-        .order_by("pk", "-mou_in_force__valid_from", "-mou_in_force__pk")
-        .first()
-    )
-    if membership is None:
+    with connection.cursor() as cursor:
+        cursor.execute(_panel_statement(), [user.pk, MouStatus.ACTIVE, day, day])
+        row = cursor.fetchone()
+    if row is None:
         return None
-    return membership, membership.mou_in_force
+    agency_starts = len(Membership._meta.concrete_fields)
+    mou_starts = agency_starts + len(Agency._meta.concrete_fields)
+    membership = _instance(Membership, row[:agency_starts])
+    agency = _instance(Agency, row[agency_starts:mou_starts])
+    mou = _instance(Mou, row[mou_starts:])
+    # As select_related would: reading membership.agency or mou.agency costs no query.
+    Membership.agency.field.set_cached_value(membership, agency)
+    Mou.agency.field.set_cached_value(mou, agency)
+    return membership, mou
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+def _instance(model: type[_M], values: tuple[Any, ...]) -> _M:
+    """The instance the ORM would build from these columns: each value through the converters
+    the ORM applies (a JSON list arrives as text, SQLite's dates and booleans as strings)."""
+    converted = []
+    for value, (column, converters) in zip(values, _converters(model), strict=True):
+        for convert in converters:
+            value = convert(value, column, connection)
+        converted.append(value)
+    attnames = [field.attname for field in model._meta.concrete_fields]
+    return model.from_db(DEFAULT_DB_ALIAS, attnames, converted)
+
+
+@functools.cache
+def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
+    """Per column, as the SQL compiler orders them: the backend's converters, then the field's."""
+    result = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        result.append((column, converters))
+    return result
+
+
+@functools.cache
+def _panel_statement() -> str:
+    """Every column of the three rows, so the instances are the ones the ORM would give."""
+    quote = connection.ops.quote_name
+
+    def columns(model: type[Model], alias: str) -> str:
+        return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
+
+    # Built from the models' own table and column names, never from input; values go as params.
+    return (
+        f"SELECT {columns(Membership, 'm')}, {columns(Agency, 'a')}, {columns(Mou, 'u')} "  # noqa: S608
+        f"FROM {quote(Membership._meta.db_table)} m "
+        f"JOIN {quote(Agency._meta.db_table)} a ON a.id = m.agency_id "
+        f"JOIN {quote(Mou._meta.db_table)} u ON u.agency_id = m.agency_id "
+        "WHERE m.user_id = %s AND m.is_active AND m.accepted_at IS NOT NULL "
+        # mou_in_force_on: active, started, not yet ended.
+        "AND u.status = %s AND u.valid_from <= %s "
+        "AND (u.valid_until IS NULL OR u.valid_until >= %s) "
+        "ORDER BY m.id, u.valid_from DESC, u.id DESC LIMIT 1"
+    )
 
 
 def offered_memberships_of(user: User) -> QuerySet[Membership]:

@@ -37,6 +37,7 @@ django.setup()
 import generate_isinsured  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from accounts.roles import Role  # noqa: E402
@@ -95,7 +96,15 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
+    # The disclosure log's triggers refuse TRUNCATE to every role; the bench database's
+    # superuser sets ordinary triggers aside for this flush only (as tests/conftest.py does).
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        call_command("flush", interactive=False, verbosity=0)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
     app.control.purge()
     operator = User.objects.create_user("0000000051", None, mobile="+989120000005")
     assign_role(user=operator, role=Role.OPERATOR)

@@ -49,10 +49,14 @@ class LookupForm(forms.Form):
         ),
     )
 
+    @staticmethod
+    def blank_rendering_key(*, agency_kind: str, confidential_delay_days: int) -> str:
+        """Everything a blank form's HTML depends on besides the language: the page caches it,
+        and a page whose blank form is in that cache need not build the form at all."""
+        return f"{agency_kind}:{confidential_delay_days}"
+
     def __init__(self, *args: Any, agency_kind: str, confidential_delay_days: int, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # Everything a blank form's HTML depends on besides the language: the page caches it.
-        self.rendering_key = f"{agency_kind}:{confidential_delay_days}"
         self.fields["case_reference"].widget.attrs["dir"] = "ltr"
         self.fields["purpose"].choices = [  # type: ignore[attr-defined]
             ("", _("Choose…")),

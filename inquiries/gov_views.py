@@ -13,6 +13,7 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -39,6 +40,17 @@ def _lookup_form(request: PanelRequest, data: object = None) -> LookupForm:
     )
 
 
+def _blank_form(request: PanelRequest) -> dict:
+    """The page's blank form, built only if the page's cache does not hold its HTML yet."""
+    return {
+        "form": SimpleLazyObject(lambda: _lookup_form(request)),
+        "form_key": LookupForm.blank_rendering_key(
+            agency_kind=request.panel.agency.kind,
+            confidential_delay_days=settings.DISCLOSURE_CONFIDENTIAL_DELAY_DAYS,
+        ),
+    }
+
+
 @never_cache
 @agency_panel_required
 @require_http_methods(["GET", "POST"])
@@ -46,12 +58,15 @@ def inquiry(request: PanelRequest) -> HttpResponse:
     panel = request.panel
     context = {"panel": panel, "scopes": scope_labels(panel.mou.scopes)}
     if request.method == "GET":
-        return render(
-            request, "inquiries/gov/inquiry.html", {**context, "form": _lookup_form(request)}
-        )
+        return render(request, "inquiries/gov/inquiry.html", {**context, **_blank_form(request)})
     form = _lookup_form(request, request.POST)
     if not form.is_valid():
-        return render(request, "inquiries/gov/inquiry.html", {**context, "form": form}, status=400)
+        return render(
+            request,
+            "inquiries/gov/inquiry.html",
+            {**context, "form": form, "form_bound": True},
+            status=400,
+        )
     exceeded = limits.count_lookup(staff_member_id=request.user.pk, mou=panel.mou)
     if exceeded is not None:
         return render(
@@ -72,7 +87,7 @@ def inquiry(request: PanelRequest) -> HttpResponse:
     return render(
         request,
         "inquiries/gov/inquiry.html",
-        {**context, "form": _lookup_form(request), "result": lookup.result},
+        {**context, **_blank_form(request), "result": lookup.result},
     )
 
 

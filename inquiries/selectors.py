@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -43,23 +43,17 @@ def registry_record(
 ) -> RegistryRecord | None:
     """The person with this national code and their status, or None if the registry has no record.
 
-    Two queries plus one per prefetched table, whatever the number of periods.
+    Three queries, whatever the number of periods. The two lists are read with plain filters
+    rather than `prefetch_related`, whose machinery cost more CPU than the queries themselves
+    on an agency's lookup.
     """
-    person = (
-        InsuredPerson.objects.filter(national_code=national_code)
-        .prefetch_related(
-            Prefetch(
-                "coverage_periods",
-                queryset=CoveragePeriod.objects.order_by("-start_date", "workshop_code"),
-            ),
-            Prefetch("pension_records", queryset=PensionRecord.objects.order_by("-start_date")),
-        )
-        .first()
-    )
+    person = InsuredPerson.objects.filter(national_code=national_code).first()
     if person is None:
         return None
-    periods = tuple(person.coverage_periods.all())
-    pensions = tuple(person.pension_records.all())
+    periods = tuple(
+        CoveragePeriod.objects.filter(person_id=person.pk).order_by("-start_date", "workshop_code")
+    )
+    pensions = tuple(PensionRecord.objects.filter(person_id=person.pk).order_by("-start_date"))
     today = today or timezone.localdate()
     status = compute_status(periods=periods, pensions=pensions, today=today)
     rows = tuple(

@@ -15,7 +15,7 @@ import uuid
 import pytest
 from celery._state import _set_task_join_will_block  # type: ignore[attr-defined]
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 import portal.sms
@@ -96,6 +96,9 @@ def clear_cache() -> None:
             client.delete(*keys)
     else:
         cache.clear()
+    # The per-process fragments (layout, blank forms): a test that changes URLs or settings
+    # must not be served another test's drawing.
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

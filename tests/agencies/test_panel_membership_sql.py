@@ -1,0 +1,140 @@
+"""The gate's plain-SQL read (`agencies.selectors.panel_membership_for`) against the ORM query
+it replaced, on random memberships and MoUs: the same membership, the same MoU, every column
+the same."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.db.models import FilteredRelation
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts.models import User
+from agencies.models import Membership, MembershipRole, Mou, MouStatus, mou_in_force_on
+from agencies.selectors import panel_membership_for
+from tests.agencies.factories import AgencyFactory, MouFactory
+from tests.conftest import make_user
+
+
+def orm_panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
+    """The reference: the query the gate ran before it was written in SQL."""
+    in_force = mou_in_force_on(timezone.localdate(), prefix="agency__mous__")
+    membership = (
+        Membership.objects.filter(user=user, is_active=True, accepted_at__isnull=False)
+        .annotate(mou_in_force=FilteredRelation("agency__mous", condition=in_force))
+        .filter(mou_in_force__isnull=False)
+        .select_related("agency", "mou_in_force")  # type: ignore[misc]
+        .order_by("pk", "-mou_in_force__valid_from", "-mou_in_force__pk")
+        .first()
+    )
+    return None if membership is None else (membership, membership.mou_in_force)
+
+
+def columns(instance: Membership | Mou) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
+
+
+days = st.integers(min_value=-10, max_value=10)
+mous = st.lists(
+    st.tuples(
+        st.integers(0, 1),  # which agency: often two MoUs of one agency
+        # Mostly active: the order among several MoUs in force is what the SQL may get wrong.
+        st.sampled_from([MouStatus.ACTIVE] * 3 + [MouStatus.SUSPENDED, MouStatus.ENDED]),
+        days,  # valid_from, days from today
+        st.none() | st.integers(min_value=0, max_value=20),  # valid_until, days after valid_from
+    ),
+    max_size=6,
+)
+memberships = st.lists(
+    st.tuples(
+        st.integers(0, 2),  # which agency (one membership per agency and person)
+        st.booleans(),  # active
+        st.booleans(),  # accepted
+        st.sampled_from(list(MembershipRole)),
+    ),
+    max_size=3,
+    unique_by=lambda row: row[0],
+)
+
+
+class Rollback(Exception):
+    pass
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(mou_rows=mous, membership_rows=memberships, active_user=st.booleans())
+def test_it_finds_what_the_orm_query_finds(mou_rows, membership_rows, active_user) -> None:
+    today = timezone.localdate()
+    try:
+        with transaction.atomic():
+            user = make_user("0010000038", "+989121110003", is_active=active_user)
+            agencies = [AgencyFactory.create() for _ in range(3)]
+            for agency, status, start, length in mou_rows:
+                valid_from = today + datetime.timedelta(days=start)
+                MouFactory.create(
+                    agency=agencies[agency],
+                    recorded_by=user,
+                    status=status,
+                    valid_from=valid_from,
+                    valid_until=None
+                    if length is None
+                    else valid_from + datetime.timedelta(days=length),
+                )
+            for agency, active, accepted, role in membership_rows:
+                Membership.objects.create(
+                    user=user,
+                    agency=agencies[agency],
+                    role=role,
+                    is_active=active,
+                    accepted_at=timezone.now() if accepted else None,
+                    granted_by=user,
+                )
+            found = panel_membership_for(user)
+            expected = orm_panel_membership_for(user) if active_user else None
+            if expected is None:
+                assert found is None
+            else:
+                assert found is not None
+                assert columns(found[0]) == columns(expected[0])
+                assert columns(found[1]) == columns(expected[1])
+                assert model_to_dict(found[0].agency) == model_to_dict(expected[0].agency)
+            raise Rollback
+    except Rollback:
+        pass
+
+
+def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> None:
+    user = make_user("0010000038", "+989121110003")
+    mou = MouFactory.create(valid_from=timezone.localdate(), valid_until=None, recorded_by=user)
+    Membership.objects.create(
+        user=user, agency=mou.agency, accepted_at=timezone.now(), granted_by=user
+    )
+    with django_assert_num_queries(1):
+        membership, found_mou = panel_membership_for(user)  # type: ignore[misc]
+        assert found_mou.pk == mou.pk
+        assert membership.agency.kind == mou.agency.kind
+        assert found_mou.agency.pk == mou.agency.pk
+
+
+def test_it_takes_the_latest_of_two_mous_in_force(db) -> None:
+    user = make_user("0010000038", "+989121110003")
+    today = timezone.localdate()
+    older = MouFactory.create(valid_from=today - datetime.timedelta(days=9), recorded_by=user)
+    newer = MouFactory.create(
+        agency=older.agency, valid_from=today - datetime.timedelta(days=2), recorded_by=user
+    )
+    Membership.objects.create(
+        user=user, agency=older.agency, accepted_at=timezone.now(), granted_by=user
+    )
+    found = panel_membership_for(user)
+    expected = orm_panel_membership_for(user)
+    assert found is not None and expected is not None
+    assert found[1].pk == expected[1].pk == newer.pk
