@@ -91,7 +91,8 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
     """The user's active membership of an agency whose MoU is in force today, with that MoU.
 
     The gate runs it on every panel request, so it is one fixed SQL statement: the first such
-    membership (lowest id), with its agency, and that agency's latest MoU in force. Building the
+    membership (lowest id), with its agency, and that agency's MoU in force (a constraint allows
+    one open MoU per agency). Building the
     same query with the ORM (a FilteredRelation over three models) cost more CPU than the rest
     of the gate; `tests/agencies/test_panel_membership_sql.py` checks the statement against
     that ORM query, which reads "in force" from `mou_in_force_on`, on random data.
@@ -159,7 +160,7 @@ def _panel_statement() -> str:
         # mou_in_force_on: active, started, not yet ended.
         "AND u.status = %s AND u.valid_from <= %s "
         "AND (u.valid_until IS NULL OR u.valid_until >= %s) "
-        "ORDER BY m.id, u.valid_from DESC, u.id DESC LIMIT 1"
+        "ORDER BY m.id LIMIT 1"
     )
 
 

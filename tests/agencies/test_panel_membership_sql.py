@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import User
-from agencies.models import Membership, MembershipRole, Mou, MouStatus, mou_in_force_on
+from agencies.models import (
+    OPEN_MOU_STATUSES,
+    Membership,
+    MembershipRole,
+    Mou,
+    MouStatus,
+    mou_in_force_on,
+)
 from agencies.selectors import panel_membership_for
 from tests.agencies.factories import AgencyFactory, MouFactory
 from tests.conftest import make_user
@@ -41,8 +48,11 @@ days = st.integers(min_value=-10, max_value=10)
 mous = st.lists(
     st.tuples(
         st.integers(0, 1),  # which agency: often two MoUs of one agency
-        # Mostly active: the order among several MoUs in force is what the SQL may get wrong.
-        st.sampled_from([MouStatus.ACTIVE] * 3 + [MouStatus.SUSPENDED, MouStatus.ENDED]),
+        # Mostly open; an agency's second open MoU is recorded as superseded (a constraint
+        # allows one open MoU per agency).
+        st.sampled_from(
+            [MouStatus.ACTIVE] * 3 + [MouStatus.SUSPENDED, MouStatus.ENDED, MouStatus.SUPERSEDED]
+        ),
         days,  # valid_from, days from today
         st.none() | st.integers(min_value=0, max_value=20),  # valid_until, days after valid_from
     ),
@@ -77,7 +87,12 @@ def test_it_finds_what_the_orm_query_finds(mou_rows, membership_rows, active_use
         with transaction.atomic():
             user = make_user("0010000038", "+989121110003", is_active=active_user)
             agencies = [AgencyFactory.create() for _ in range(3)]
+            with_open_mou: set[int] = set()
             for agency, status, start, length in mou_rows:
+                if status in OPEN_MOU_STATUSES:
+                    if agency in with_open_mou:
+                        status = MouStatus.SUPERSEDED
+                    with_open_mou.add(agency)
                 valid_from = today + datetime.timedelta(days=start)
                 MouFactory.create(
                     agency=agencies[agency],
@@ -124,10 +139,14 @@ def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> 
         assert found_mou.agency.pk == mou.agency.pk
 
 
-def test_it_takes_the_latest_of_two_mous_in_force(db) -> None:
+def test_it_takes_the_mou_in_force_not_the_one_it_superseded(db) -> None:
     user = make_user("0010000038", "+989121110003")
     today = timezone.localdate()
-    older = MouFactory.create(valid_from=today - datetime.timedelta(days=9), recorded_by=user)
+    older = MouFactory.create(
+        valid_from=today - datetime.timedelta(days=9),
+        status=MouStatus.SUPERSEDED,
+        recorded_by=user,
+    )
     newer = MouFactory.create(
         agency=older.agency, valid_from=today - datetime.timedelta(days=2), recorded_by=user
     )
