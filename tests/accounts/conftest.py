@@ -110,3 +110,13 @@ def totp_code(secret: str, steps_back: int = 0) -> str:
     code of `steps_back` periods ago."""
     counter = int(time.time()) // mfa_settings.TOTP_PERIOD - steps_back
     return format_hotp_value(hotp_value(secret, counter))
+
+
+@pytest.fixture
+def whole_renders(settings) -> None:
+    """No page fragments from the process's layout cache, so two answers that are compared
+    render the same templates whichever came first (the cache holds the same for everyone)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "local": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    }

@@ -15,6 +15,8 @@ from accounts.models import User
 from tests.accounts.conftest import NEW_MOBILE, NEW_NATIONAL_CODE
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("whole_renders")
+
 # Another valid national code and a free mobile, for the second sign-up.
 OTHER_NEW_NATIONAL_CODE = "0499370902"
 OTHER_NEW_MOBILE = "+989351234568"
