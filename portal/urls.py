@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("agencies/", include("agencies.urls")),
     path("transparency/", include("inquiries.transparency_urls")),
+    path("", include("api.urls")),
     path("gov/", include((gov_urlpatterns, "gov"))),
     path("admin/", admin.site.urls),
 ]

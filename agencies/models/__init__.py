@@ -1,4 +1,12 @@
 from agencies.models.agency import Agency, AgencyKind
+from agencies.models.api_client import (
+    API_CLIENT_TRANSITIONS,
+    ApiClient,
+    ApiClientAction,
+    ApiClientEvent,
+    ApiClientSecret,
+    ApiClientStatus,
+)
 from agencies.models.mou import (
     MOU_TRANSITIONS,
     Mou,
@@ -32,11 +40,17 @@ from agencies.models.staff import (
 )
 
 __all__ = [
+    "API_CLIENT_TRANSITIONS",
     "MOU_TRANSITIONS",
     "REQUEST_TRANSITIONS",
     "AccessRequest",
     "Agency",
     "AgencyKind",
+    "ApiClient",
+    "ApiClientAction",
+    "ApiClientEvent",
+    "ApiClientSecret",
+    "ApiClientStatus",
     "Decision",
     "DecisionOutcome",
     "Invitation",
