@@ -44,7 +44,7 @@ def _answer_once(
     kind: AnswerKind,
     key: str | None,
     payload: dict[str, Any],
-    work: Callable[[], tuple[int, dict[str, Any], int | None]],
+    work: Callable[[ApiAnswer], tuple[int, dict[str, Any], int | None]],
 ) -> Answered:
     """Run `work` and keep its answer, unless this key was answered before.
 
@@ -72,7 +72,7 @@ def _answer_once(
                     _("This idempotency key was used for a different request."),
                 ) from None
             return Answered(answer=earlier, replayed=True)
-        status_code, body, disclosure_id = work()
+        status_code, body, disclosure_id = work(answer)
         answer.status_code = status_code
         answer.body = body
         answer.disclosure_id = disclosure_id
@@ -112,7 +112,7 @@ def make_inquiry(
             extra={"limit": exceeded.kind.value},
         )
 
-    def work() -> tuple[int, dict[str, Any], int | None]:
+    def work(answer: ApiAnswer) -> tuple[int, dict[str, Any], int | None]:
         try:
             lookup = look_up_person(
                 staff_member=client.responsible,
@@ -125,21 +125,14 @@ def make_inquiry(
             )
         except LookupRefused as refused:
             raise Problem("lookup-refused", str(refused)) from None
-        body = {"result": inquiry_result(lookup.result)}
-        return 200, body, lookup.disclosure.pk
-
-    answered = _answer_once(
-        caller=caller, kind=AnswerKind.INQUIRY, key=key, payload=fields, work=work
-    )
-    answer = answered.answer
-    if not answered.replayed:
-        answer.body = {
+        body = {
             "id": answer.pk,
             "created_at": answer.created_at.isoformat(),
-            **answer.body,
+            "result": inquiry_result(lookup.result),
         }
-        answer.save(update_fields=["body"])
-    return answered
+        return 200, body, lookup.disclosure.pk
+
+    return _answer_once(caller=caller, kind=AnswerKind.INQUIRY, key=key, payload=fields, work=work)
 
 
 def redeem_certificate(
@@ -155,7 +148,7 @@ def redeem_certificate(
     too (kept under the key, so a retry does not spend another attempt)."""
     client = caller.client
 
-    def work() -> tuple[int, dict[str, Any], int | None]:
+    def work(answer: ApiAnswer) -> tuple[int, dict[str, Any], int | None]:
         try:
             redemption = redemptions.redeem_access_code(
                 staff_member=client.responsible,

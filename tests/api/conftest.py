@@ -11,6 +11,12 @@ from agencies.models import AgencyKind, ApiClient, MembershipRole, Mou
 from agencies.scopes import Scope
 from tests.agencies.conftest import add_member, enrol_totp
 from tests.agencies.factories import MouFactory
+from tests.documents.conftest import (  # noqa: F401  (fixtures)
+    _media_in_tmp,
+    citizen_record,
+    issue,
+    share,
+)
 from tests.inquiries.conftest import (  # noqa: F401  (fixtures)
     LOOKED_UP,
     UNKNOWN,
