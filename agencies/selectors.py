@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.models import (
     AccessRequest,
+    ApiClient,
     Membership,
     Mou,
     Notice,
@@ -135,3 +136,8 @@ def pending_removal_ids_of(agency_id: int) -> set[int]:
             agency_id=agency_id, removal_requests__status=RemovalRequestStatus.PENDING
         ).values_list("pk", flat=True)
     )
+
+
+def api_clients_of(agency_id: int) -> QuerySet[ApiClient]:
+    """The agency's API clients, newest first, with what the panel's page shows."""
+    return ApiClient.objects.filter(agency_id=agency_id).select_related("responsible", "mou")

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 import agencies.gov_urls
+import api.gov_urls
 import documents.gov_urls
 import inquiries.gov_urls
 from portal import views
@@ -19,6 +20,7 @@ gov_urlpatterns = [
     *agencies.gov_urls.urlpatterns,
     *inquiries.gov_urls.urlpatterns,
     *documents.gov_urls.urlpatterns,
+    *api.gov_urls.urlpatterns,
 ]
 
 urlpatterns = [
