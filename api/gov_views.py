@@ -4,6 +4,8 @@ Ask for a client, issue or rotate its secret (shown once, on the answer to that 
 again), revoke it, and see each client's calls and errors per day.
 """
 
+import contextlib
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -97,8 +99,7 @@ def revoke(request: PanelRequest, pk: int) -> HttpResponse:
     client = _own_client(request, pk)
     form = RevokeForm(request.POST)
     reasons = form.cleaned_data["reasons"] if form.is_valid() else _("Revoked by the agency")
-    try:
+    # Already revoked (a second click): the page shows it.
+    with contextlib.suppress(services.TransitionError):
         services.revoke_api_client(client=client, actor=request.user, reasons=reasons)
-    except services.TransitionError:
-        pass  # already revoked: the page shows it
     return redirect("gov:api_clients")
