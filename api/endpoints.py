@@ -217,10 +217,15 @@ def _idempotency_key(request: HttpRequest) -> str | None:
     if key is None:
         return None
     key = key.strip()
-    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not key.isascii():
+    # Visible ASCII only: a key is stored and compared, never shown, and NUL cannot be stored.
+    if not key or len(key) > IDEMPOTENCY_KEY_MAX or not all(" " <= char <= "~" for char in key):
         raise Problem(
             "invalid-request",
-            extra={"errors": [{"field": "Idempotency-Key", "message": "1-200 ASCII characters"}]},
+            extra={
+                "errors": [
+                    {"field": "Idempotency-Key", "message": "1-200 visible ASCII characters"}
+                ]
+            },
         )
     return key
 
@@ -249,7 +254,7 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, not ASCII, not UTF-8
         return None
     client_id, sep, secret = decoded.partition(":")
     return (client_id, secret) if sep else None
