@@ -1,8 +1,9 @@
 """The project's imports, read with `ast`: apps depend one way, and no modules import each other.
 
 The documented order (docs/architecture.md) is portal <- accounts <- agencies <- inquiries <-
-documents, with isinsured and then the agencies' API (api) on top: a module may import its own app and the apps before it. The
-root URLconf and the settings mount every app and are the exceptions.
+documents, with isinsured and then the agencies' API (api) on top: a module may import its own
+app and the apps before it. The root URLconf and the settings mount every app and are the
+exceptions.
 """
 
 import ast
