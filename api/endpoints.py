@@ -203,6 +203,13 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return _problem(request, Problem(slug))
 
 
+@api.exception_handler(Exception)
+def _failure(request: HttpRequest, error: Exception) -> HttpResponse:
+    """Anything unforeseen: logged with its traceback, answered as a problem (no details)."""
+    logger.exception("API call failed", exc_info=error)
+    return _problem(request, Problem("server-error"))
+
+
 def _form_problem(form: Any) -> Problem:
     errors = [
         {"field": field, "message": str(message)}
