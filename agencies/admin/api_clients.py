@@ -2,6 +2,7 @@
 client, and may revoke it. The client's fields are read-only here; its secret never is shown
 (the agency's admin issues it on the panel)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin, messages
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -102,7 +104,7 @@ class ApiClientAdmin(admin.ModelAdmin):
             "{}", "—"
         )
 
-    DECISIONS = {
+    DECISIONS: dict[str, tuple[Callable[..., ApiClient], Promise]] = {
         "approve": (services.approve_api_client, gettext_lazy("Approve the client")),
         "reject": (services.reject_api_client, gettext_lazy("Reject the client")),
         "revoke": (services.revoke_api_client, gettext_lazy("Revoke the client")),

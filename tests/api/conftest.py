@@ -1,6 +1,7 @@
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -110,7 +111,7 @@ def call(
     **headers: str,
 ):
     http = Client()
-    extra = {
+    extra: dict[str, Any] = {
         "REMOTE_ADDR": address,
         "HTTP_AUTHORIZATION": f"Bearer {token}",
         "HTTP_ACCEPT_LANGUAGE": language,
@@ -121,7 +122,7 @@ def call(
     return http.post(path, data=json or {}, content_type="application/json", **extra)
 
 
-def inquiry(national_code: str = LOOKED_UP, **overrides) -> dict:
+def inquiry(national_code: Any = LOOKED_UP, **overrides: Any) -> dict:
     return {
         "national_code": national_code,
         "purpose": "benefit_eligibility",

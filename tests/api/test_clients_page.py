@@ -58,7 +58,9 @@ def test_the_secret_is_shown_once_and_only_its_digest_kept(client, connect, agen
     response = client.post(f"{PAGE}{connected.client.pk}/secret/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    secret = re.search(r'data-testid="secret">([^<]+)<', response.content.decode()).group(1)
+    shown = re.search(r'data-testid="secret">([^<]+)<', response.content.decode())
+    assert shown is not None
+    secret = shown.group(1)
     assert ApiClientSecret.objects.filter(digest=secret_digest(secret)).exists()
     assert secret not in client.get(PAGE).content.decode()
 
