@@ -22,9 +22,10 @@ FIELDS_OF_SCOPE = {
     Scope.PENSION_DETAIL: {"pensions"},
 }
 ALWAYS = {"national_code", "found", "scopes"}
+# Every non-empty set of scopes (31).
 SCOPE_SETS = [
     combination
-    for size in (1, 2, 5)
+    for size in range(1, len(Scope.values) + 1)
     for combination in itertools.combinations(list(Scope.values), size)
 ]
 
@@ -168,3 +169,15 @@ def test_problems_come_in_the_clients_language(connect, registered_person):
     assert english["Content-Language"] == "en"
     assert persian.json()["title"] != "Not found"
     assert any("\u0600" <= char <= "\u06ff" for char in persian.json()["detail"])
+
+
+def test_idempotency_keys_are_each_clients_own(connect, registered_person, other_citizen, outsider):
+    ours = connect()
+    theirs = connect(admin=other_citizen, responsible=outsider)
+    key = {"Idempotency-Key": "shared-key"}
+    first = call("POST", "/api/v1/inquiries", ours.token(), json=inquiry(), **key)
+    second = call("POST", "/api/v1/inquiries", theirs.token(), json=inquiry(), **key)
+    assert first.status_code == second.status_code == 200
+    assert first.json()["id"] != second.json()["id"]
+    assert "Idempotent-Replayed" not in second
+    assert DisclosureRecord.objects.count() == 2

@@ -195,3 +195,17 @@ def test_a_session_without_a_token_gets_401_not_a_lookup(connect, registered_per
     )
     assert response.status_code == 401
     assert not DisclosureRecord.objects.exists()
+
+
+def test_a_secret_expires_with_its_mou(connect):
+    connected = connect()
+    connected.mou.valid_until = timezone.localdate() + datetime.timedelta(days=10)
+    connected.mou.save()
+    services.issue_api_client_secret(client=connected.client, actor=connected.admin)
+    newest = ApiClientSecret.objects.filter(client=connected.client).order_by("-pk").first()
+    assert newest is not None
+    last_moment = timezone.make_aware(
+        datetime.datetime.combine(connected.mou.valid_until, datetime.time.max)
+    )
+    assert newest.valid_until <= last_moment + datetime.timedelta(microseconds=1)
+    assert newest.valid_until > last_moment - datetime.timedelta(days=1)
