@@ -228,6 +228,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "agencies.tasks.admit_identity_pending_rows",
         "schedule": crontab(minute="*/15"),
     },
+    "api-purge-expired": {
+        "task": "api.tasks.purge_expired",
+        "schedule": crontab(minute="*/15"),
+    },
     "inquiries-seal-disclosure-log": {
         "task": "inquiries.tasks.seal_disclosure_log",
         "schedule": timedelta(seconds=env.int("TRANSPARENCY_SEAL_SECONDS", default=60)),
