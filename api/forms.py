@@ -12,8 +12,10 @@ from agencies.scopes import Scope
 
 class ResponsibleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
+        # The national code isolated left-to-right (U+2066...U+2069), as codes in messages are.
+        code = f"\u2066{obj.national_code}\u2069"
         name = f"{obj.first_name} {obj.last_name}".strip()
-        return f"{name} ({obj.national_code})" if name else obj.national_code
+        return f"{name} ({code})" if name else code
 
 
 class ApiClientRequestForm(forms.Form):

@@ -11,6 +11,7 @@ from api.models import ApiAnswer
 from documents.models import AccessCode, Redemption
 from inquiries.models import DisclosureRecord
 from tests.api.conftest import call, inquiry
+from tests.transparency_log import fresh_log, seal_and_audit
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -40,7 +41,10 @@ def in_parallel(count: int, work: Callable[[], object]) -> list:
     return outcomes
 
 
-def test_ten_concurrent_retries_with_one_key_write_one_record(connect, registered_person):
+def test_ten_concurrent_retries_with_one_key_write_one_record(
+    connect, registered_person, settings, tmp_path
+):
+    fresh_log(settings, tmp_path)
     connected = connect()
     token = connected.token()
 
@@ -56,6 +60,9 @@ def test_ten_concurrent_retries_with_one_key_write_one_record(connect, registere
     assert len({body["id"] for _, body in outcomes}) == 1
     assert DisclosureRecord.objects.count() == 1
     assert ApiAnswer.objects.count() == 1
+    # The API record (with its client in the leaf) seals and audits like any other.
+    audit = seal_and_audit()
+    assert (audit.problems, audit.leaves) == ([], 1)
 
 
 def test_twenty_concurrent_redemptions_of_a_three_use_code_let_exactly_three_through(
