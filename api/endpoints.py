@@ -325,7 +325,7 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     key = _idempotency_key(request)
     form = LookupForm(
-        payload.dict(),
+        payload.model_dump(),
         agency_kind=caller.client.agency.kind,
         confidential_delay_days=0,
     )
@@ -368,7 +368,7 @@ def read_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 def redeem(request: HttpRequest, payload: RedeemIn) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
     key = _idempotency_key(request)
-    form = DocumentInquiryForm(payload.dict())
+    form = DocumentInquiryForm(payload.model_dump())
     if not form.is_valid():
         raise _form_problem(form)
 
