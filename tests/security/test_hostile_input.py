@@ -591,6 +591,7 @@ TAKES_NO_INPUT = {
     "admin:agencies_mou_it_actioned": "POST without fields",
     "admin:agencies_apiclient_decide": "the same ReasonsForm as agencies_mou_status",
     "api_docs": "GET page, reads nothing",
+    "api-v1:api-root": "django-ninja's root of /api/v1/: a 404 whatever it is sent",
     "gov:api_client_secret": "POST without fields; int path segment (the matrix's)",
     "gov:api_client_revoke": "POST with the page's fixed reasons; int path segment",
 }
