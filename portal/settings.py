@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "inquiries",
     "documents",
     "isinsured",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "agencies-admit-identity-pending-rows": {
         "task": "agencies.tasks.admit_identity_pending_rows",
+        "schedule": crontab(minute="*/15"),
+    },
+    "api-purge-expired": {
+        "task": "api.tasks.purge_expired",
         "schedule": crontab(minute="*/15"),
     },
     "inquiries-seal-disclosure-log": {
@@ -396,6 +401,24 @@ GOV_INQUIRY_PER_MINUTE = env.int("GOV_INQUIRY_PER_MINUTE", default=30)
 GOV_INQUIRY_WORKING_DAYS = env.int("GOV_INQUIRY_WORKING_DAYS", default=20)
 GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
 GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
+# --- The agencies' API (api; docs/api.md, ADR 0012) --------------------------------------------
+
+# Bearer tokens from the client-credentials grant live this many seconds.
+API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=600)
+# A client secret lasts this many days (never past its MoU); a rotation keeps the old one valid
+# this many minutes more.
+API_SECRET_DAYS = env.int("API_SECRET_DAYS", default=365)
+API_SECRET_ROTATION_OVERLAP_MINUTES = env.int("API_SECRET_ROTATION_OVERLAP_MINUTES", default=60)
+# Lookups per API client per minute (a system, not a person: the panel's per-person limit is
+# too small for it). The agency's daily limit is shared with the panel.
+API_INQUIRIES_PER_MINUTE = env.int("API_INQUIRIES_PER_MINUTE", default=600)
+# Token requests per client id per minute (wrong secrets included).
+API_TOKEN_REQUESTS_PER_MINUTE = env.int("API_TOKEN_REQUESTS_PER_MINUTE", default=30)
+# How long a client can read a past answer again (GET /api/v1/inquiries/{id}).
+API_ANSWER_KEEP_HOURS = env.int("API_ANSWER_KEEP_HOURS", default=24)
+# The stable base of the problem+json `type` URIs.
+API_PROBLEM_BASE = env.str("API_PROBLEM_BASE", default="https://portal.example/problems/")
+
 # A confidential lookup (judicial, with a case reference) shows in the person's list this late.
 DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
 
