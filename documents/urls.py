@@ -36,4 +36,5 @@ urlpatterns = [
     path("me/inbox/", views.inbox, name="inbox"),
     path("me/inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
     path("verify/<str:number>/", views.verify, name="verify"),
+    path(".well-known/jwks.json", views.jwks, name="jwks"),
 ]

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from documents import selectors, services, throttle
+from documents import qr_tokens, selectors, services, throttle
 from documents.forms import AccessCodeForm, IssueCertificateForm
+from documents.masking import mask_name, mask_national_code
 from documents.models import Certificate, Validity
 from inquiries.access import registry_data_required
 from portal.digits import LocalNumber
@@ -307,11 +308,10 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-def mask_name(name: str) -> str:
-    """'Sara Ahmadi' -> 'S… A…': the first letter of each part."""
-    return " ".join(f"{part[0]}…" for part in name.split() if part)
-
-
-def mask_national_code(code: str) -> str:
-    """'0010000011' -> '•••••••011'."""
-    return "•" * max(len(code) - 3, 0) + code[-3:] if code else ""
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    """The public keys of the QR tokens (RFC 7517), current first, for any verifier to cache."""
+    response = JsonResponse(qr_tokens.jwks())
+    patch_cache_control(response, public=True, max_age=3600)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -14,6 +14,7 @@ PUBLIC = {
     "healthz",
     "set_language",
     "documents:verify",
+    "documents:jwks",  # the QR tokens' public keys
     # The transparency log: its checkpoint, keys and proofs (hashes only) are for everyone.
     "transparency:checkpoint",
     "transparency:key",

@@ -538,6 +538,7 @@ TAKES_NO_INPUT = {
     "inquiries:my_disclosure_proof": "GET only; the pk is the matrix's (mine or 404)",
     "transparency:checkpoint": "GET only, reads nothing",
     "transparency:key": "GET only, reads nothing",
+    "documents:jwks": "GET only, reads nothing",
     "documents:certificate_list": "GET page",
     "documents:certificate_status": "path segment as certificate_detail's",
     "documents:certificate_pdf": "path segment as certificate_detail's",
