@@ -133,6 +133,14 @@ def _load_roots(roots_file: str) -> tuple[asn1_x509.Certificate, ...]:
         raise ImproperlyConfigured(f"CERTIFICATE_SIGNING_TRUST_ROOTS_FILE: {error}") from error
 
 
+def signer_name() -> str:
+    """The signing certificate's subject, as a PDF reader shows it; empty when unconfigured."""
+    try:
+        return str(signing_material().certificate.subject.human_friendly)
+    except ImproperlyConfigured:
+        return ""
+
+
 # --- Signing -------------------------------------------------------------------------------------
 
 

@@ -481,6 +481,11 @@ CERTIFICATE_QR_KEY_FILE = env.str(
     "CERTIFICATE_QR_KEY_FILE", default=str(VAR_DIR / "certificate-qr.key")
 )
 CERTIFICATE_QR_OLD_PUBLIC_KEYS = env.list("CERTIFICATE_QR_OLD_PUBLIC_KEYS", default=[])
+# A PDF uploaded to the verify page to check its signature: read in memory, never stored; a
+# certificate is about 100 KB.
+CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES = env.int(
+    "CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024
+)
 # The key of the access codes' HMAC; empty means one derived from SECRET_KEY.
 ACCESS_CODE_SECRET = env_secret("ACCESS_CODE_SECRET", default="")
 ACCESS_CODE_EXPIRY_NOTICE_HOURS = env.int("ACCESS_CODE_EXPIRY_NOTICE_HOURS", default=48)

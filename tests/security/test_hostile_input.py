@@ -187,6 +187,8 @@ FORMS = [
         lambda world: reverse("agencies:resubmit", args=[world["returned"].pk]),
     ),
     FormTarget("documents:certificate_new", SIGNED_IN, _static("documents:certificate_new")),
+    # A PDF checked against the organization's signature, in memory, never stored.
+    FormTarget("documents:verify_pdf", ("anonymous",), _static("documents:verify_pdf")),
     FormTarget(
         "documents:certificate_move_to_inbox",
         ("citizen",),
@@ -539,6 +541,7 @@ TAKES_NO_INPUT = {
     "transparency:checkpoint": "GET only, reads nothing",
     "transparency:key": "GET only, reads nothing",
     "documents:jwks": "GET only, reads nothing",
+    "documents:verify_offline": "GET page; the token is checked in the browser, never sent",
     "documents:certificate_list": "GET page",
     "documents:certificate_status": "path segment as certificate_detail's",
     "documents:certificate_pdf": "path segment as certificate_detail's",
