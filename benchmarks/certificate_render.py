@@ -46,6 +46,7 @@ for _name, _file in [
 ]:
     os.environ[_name] = f"{_TMP}/{_file}"
 os.environ["CERTIFICATE_TSA_URL"] = ""
+os.environ["CERTIFICATE_QR_KEY_FILE"] = f"{_TMP}/qr.key"
 
 import django  # noqa: E402
 
@@ -57,7 +58,7 @@ from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from documents import pdf, services, signing  # noqa: E402
+from documents import pdf, qr_tokens, services, signing  # noqa: E402
 from documents.models import Certificate  # noqa: E402
 from documents.tasks import render_certificate  # noqa: E402
 from inquiries.models import CoveragePeriod, InsuredPerson  # noqa: E402
@@ -120,6 +121,7 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
+    qr_tokens.write_new_key(Path(_TMP, "qr.key"))
     signing.make_development_ca(
         ca_cert=Path(_TMP, "ca.crt"), key=Path(_TMP, "signing.key"), cert=Path(_TMP, "signing.crt")
     )
