@@ -36,14 +36,28 @@ def check_redemption_limits(app_configs: Any, **kwargs: Any) -> list[CheckMessag
 
 
 def check_certificate_signing(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
-    """(--deploy) The key, certificate and roots that sign certificate PDFs load and agree."""
-    from documents import signing
+    """(--deploy) The key, certificate and roots that sign certificate PDFs load and agree, and
+    the QR tokens' key loads."""
+    from documents import qr_tokens, signing
+
+    problems: list[CheckMessage] = []
+    try:
+        qr_tokens.jwks()
+    except ImproperlyConfigured as error:
+        problems.append(
+            Error(
+                f"Certificate QR codes cannot be signed: {error}",
+                hint="Set CERTIFICATE_QR_KEY_FILE (manage.py certificate_token_keygen).",
+                id="documents.E005",
+            )
+        )
 
     try:
         material = signing.signing_material()
         roots = signing.trust_roots()
     except ImproperlyConfigured as error:
         return [
+            *problems,
             Error(
                 f"Certificate PDFs cannot be signed: {error}",
                 hint=(
@@ -52,9 +66,8 @@ def check_certificate_signing(app_configs: Any, **kwargs: Any) -> list[CheckMess
                     "to the organization's PEM files (docs/configuration.md)."
                 ),
                 id="documents.E002",
-            )
+            ),
         ]
-    problems: list[CheckMessage] = []
     if not roots:
         problems.append(
             Error("CERTIFICATE_SIGNING_TRUST_ROOTS_FILE holds no certificate.", id="documents.E003")

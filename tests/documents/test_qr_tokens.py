@@ -166,3 +166,14 @@ def test_the_keygen_never_overwrites_a_key(tmp_path):
     assert len(out.getvalue().strip()) == 43
     with pytest.raises(CommandError):
         call_command("certificate_token_keygen", "--out", str(tmp_path / "k"))
+
+
+def test_a_missing_key_fails_the_deploy_check_but_not_the_verify_page(
+    client, citizen, issue, settings, tmp_path
+):
+    from documents import checks
+
+    certificate = issue(citizen)
+    settings.CERTIFICATE_QR_KEY_FILE = str(tmp_path / "missing.key")
+    assert [problem.id for problem in checks.check_certificate_signing(None)] == ["documents.E005"]
+    assert client.get(f"/verify/{certificate.number}/").status_code == 200
