@@ -5,6 +5,7 @@ import http.server
 import io
 import threading
 import warnings
+from pathlib import Path
 
 import pytest
 from asn1crypto import tsp
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 def _ca(settings) -> asn1_x509.Certificate:
     return signing._pem_certificates(
-        open(settings.CERTIFICATE_SIGNING_TRUST_ROOTS_FILE, "rb").read()
+        Path(settings.CERTIFICATE_SIGNING_TRUST_ROOTS_FILE).read_bytes()
     )[0]
 
 
