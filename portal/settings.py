@@ -480,6 +480,38 @@ CERTIFICATE_PDF_RETENTION_DAYS = env.int("CERTIFICATE_PDF_RETENTION_DAYS", defau
 CERTIFICATE_RENDER_STALE_SECONDS = env.int(
     "CERTIFICATE_RENDER_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
 )
+# Every certificate PDF carries the organization's PAdES signature (documents/signing.py): the
+# key and certificate it signs with, the chain that issued it (PEM; empty: none embedded), and
+# the roots an uploaded copy's signature must chain to. `manage.py certificate_keygen` (run by
+# scripts/setup.sh) makes a development CA and signing certificate under var/.
+CERTIFICATE_SIGNING_KEY_FILE = env.str(
+    "CERTIFICATE_SIGNING_KEY_FILE", default=str(VAR_DIR / "certificate-signing.key")
+)
+CERTIFICATE_SIGNING_KEY_PASSWORD = env_secret("CERTIFICATE_SIGNING_KEY_PASSWORD", default="")
+CERTIFICATE_SIGNING_CERT_FILE = env.str(
+    "CERTIFICATE_SIGNING_CERT_FILE", default=str(VAR_DIR / "certificate-signing.crt")
+)
+CERTIFICATE_SIGNING_CHAIN_FILE = env.str(
+    "CERTIFICATE_SIGNING_CHAIN_FILE", default=str(VAR_DIR / "certificate-ca.crt")
+)
+CERTIFICATE_SIGNING_TRUST_ROOTS_FILE = env.str(
+    "CERTIFICATE_SIGNING_TRUST_ROOTS_FILE", default=str(VAR_DIR / "certificate-ca.crt")
+)
+# An RFC 3161 time-stamping service: set, signatures are PAdES B-T (a trusted time); empty, B-B.
+CERTIFICATE_TSA_URL = env.str("CERTIFICATE_TSA_URL", default="")
+# The certificates' QR tokens (documents/qr_tokens.py): signed with this Ed25519 key
+# (`manage.py certificate_token_keygen`; scripts/setup.sh makes a development one under var/).
+# Retired keys stay published at /.well-known/jwks.json by their public keys (base64url), so
+# certificates signed before a rotation still verify.
+CERTIFICATE_QR_KEY_FILE = env.str(
+    "CERTIFICATE_QR_KEY_FILE", default=str(VAR_DIR / "certificate-qr.key")
+)
+CERTIFICATE_QR_OLD_PUBLIC_KEYS = env.list("CERTIFICATE_QR_OLD_PUBLIC_KEYS", default=[])
+# A PDF uploaded to the verify page to check its signature: read in memory, never stored; a
+# certificate is about 100 KB.
+CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES = env.int(
+    "CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024
+)
 # The key of the access codes' HMAC; empty means one derived from SECRET_KEY.
 ACCESS_CODE_SECRET = env_secret("ACCESS_CODE_SECRET", default="")
 ACCESS_CODE_EXPIRY_NOTICE_HOURS = env.int("ACCESS_CODE_EXPIRY_NOTICE_HOURS", default=48)

@@ -14,6 +14,9 @@ PUBLIC = {
     "healthz",
     "set_language",
     "documents:verify",
+    "documents:jwks",  # the QR tokens' public keys
+    "documents:verify_pdf",  # checks an uploaded PDF's signature
+    "documents:verify_offline",  # checks a QR token in the browser
     # The transparency log: its checkpoint, keys and proofs (hashes only) are for everyone.
     "transparency:checkpoint",
     "transparency:key",

@@ -187,6 +187,8 @@ FORMS = [
         lambda world: reverse("agencies:resubmit", args=[world["returned"].pk]),
     ),
     FormTarget("documents:certificate_new", SIGNED_IN, _static("documents:certificate_new")),
+    # A PDF checked against the organization's signature, in memory, never stored.
+    FormTarget("documents:verify_pdf", ("anonymous",), _static("documents:verify_pdf")),
     FormTarget(
         "documents:certificate_move_to_inbox",
         ("citizen",),
@@ -550,6 +552,8 @@ TAKES_NO_INPUT = {
     "agreements:list_json": "GET only, reads nothing",
     "agreements:agency": "GET only; int path segment (an agency not on the register is a 404)",
     "agreements:agency_json": "GET only; int path segment as agreements:agency's",
+    "documents:jwks": "GET only, reads nothing",
+    "documents:verify_offline": "GET page; the token is checked in the browser, never sent",
     "documents:certificate_list": "GET page",
     "documents:certificate_status": "path segment as certificate_detail's",
     "documents:certificate_pdf": "path segment as certificate_detail's",
