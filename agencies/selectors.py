@@ -16,6 +16,7 @@ from agencies.models import (
     OPEN_REQUEST_STATUSES,
     AccessRequest,
     Agency,
+    ApiClient,
     Membership,
     Mou,
     MouStatus,
@@ -285,3 +286,8 @@ def committee_queue(*, limit: int = 50) -> CommitteeQueue:
         counts=[(state, counts[state], waiting_on) for state, _c, waiting_on in _QUEUE_STATES],
         requests=rows,
     )
+
+
+def api_clients_of(agency_id: int) -> QuerySet[ApiClient]:
+    """The agency's API clients, newest first, with what the panel's page shows."""
+    return ApiClient.objects.filter(agency_id=agency_id).select_related("responsible", "mou")

@@ -6,11 +6,15 @@ Runs in one process on a throwaway SQLite database (or on DATABASE_URL if its na
 "bench"; the script migrates it). It issues one certificate for a synthetic person with
 --periods coverage periods, warms up, then prints median and p95 of:
 
-  task      render_certificate.apply(): claim, template, QR code, WeasyPrint, storage, update
+  task      render_certificate.apply(): claim, template, QR code, WeasyPrint, PAdES signature,
+            storage, update
   bare      WeasyPrint on the same HTML, with a FontConfiguration and stylesheet reused
+  signed    the same bare render, then the PAdES signature (documents/signing.py)
+  sign      the signature alone, on the rendered PDF
   rebuilt   WeasyPrint on the same HTML, FontConfiguration and stylesheet rebuilt every time
 
-Target: task within 1.3x of bare.
+Targets: render+sign (signed) within 1.5x of bare; the task within 1.5x of bare.
+A development CA and signing certificate are made in a temporary directory.
 """
 
 import argparse
@@ -34,6 +38,15 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 # One synthetic holder issues every certificate measured: the daily limit is out of the way.
 os.environ["CERTIFICATES_PER_PERSON_PER_DAY"] = "100000000"
+for _name, _file in [
+    ("CERTIFICATE_SIGNING_KEY_FILE", "signing.key"),
+    ("CERTIFICATE_SIGNING_CERT_FILE", "signing.crt"),
+    ("CERTIFICATE_SIGNING_CHAIN_FILE", "ca.crt"),
+    ("CERTIFICATE_SIGNING_TRUST_ROOTS_FILE", "ca.crt"),
+]:
+    os.environ[_name] = f"{_TMP}/{_file}"
+os.environ["CERTIFICATE_TSA_URL"] = ""
+os.environ["CERTIFICATE_QR_KEY_FILE"] = f"{_TMP}/qr.key"
 
 import django  # noqa: E402
 
@@ -45,7 +58,7 @@ from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from documents import pdf, services  # noqa: E402
+from documents import pdf, qr_tokens, services, signing  # noqa: E402
 from documents.models import Certificate  # noqa: E402
 from documents.tasks import render_certificate  # noqa: E402
 from inquiries.models import CoveragePeriod, InsuredPerson  # noqa: E402
@@ -108,6 +121,10 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
+    qr_tokens.write_new_key(Path(_TMP, "qr.key"))
+    signing.make_development_ca(
+        ca_cert=Path(_TMP, "ca.crt"), key=Path(_TMP, "signing.key"), cert=Path(_TMP, "signing.crt")
+    )
     certificate = synthetic_certificate(periods=args.periods, language=args.language)
 
     def through_the_task() -> None:
@@ -125,6 +142,19 @@ def main() -> None:
             stylesheets=[stylesheet], font_config=font_config
         )
 
+    def render_and_sign() -> None:
+        signing.sign_certificate_pdf(
+            HTML(string=html, base_url=pdf.base_url()).write_pdf(
+                stylesheets=[stylesheet], font_config=font_config
+            ),
+            number=certificate.number,
+        )
+
+    unsigned = pdf.html_to_pdf(html)
+
+    def sign_only() -> None:
+        signing.sign_certificate_pdf(unsigned, number=certificate.number)
+
     def rebuilt() -> None:
         fresh_fonts = FontConfiguration()
         HTML(string=html, base_url=pdf.base_url()).write_pdf(
@@ -132,17 +162,21 @@ def main() -> None:
             font_config=fresh_fonts,
         )
 
-    for warm_up in (through_the_task, bare, rebuilt):
+    for warm_up in (through_the_task, bare, render_and_sign, sign_only, rebuilt):
         for _ in range(3):
             warm_up()
 
-    # Interleaved rounds, so that a noisy neighbour slows all three alike.
+    # Interleaved rounds, so that a noisy neighbour slows them all alike.
     task_times: list[float] = []
     bare_times: list[float] = []
+    signed_times: list[float] = []
+    sign_times: list[float] = []
     rebuilt_times: list[float] = []
     for _ in range(args.renders):
         task_times += measure("task", through_the_task, 1)
         bare_times += measure("bare", bare, 1)
+        signed_times += measure("signed", render_and_sign, 1)
+        sign_times += measure("sign", sign_only, 1)
         rebuilt_times += measure("rebuilt", rebuilt, 1)
 
     size = len(pdf.html_to_pdf(html)) / 1024
@@ -152,6 +186,8 @@ def main() -> None:
     )
     report("task", task_times, bare_times)
     report("bare", bare_times)
+    report("signed", signed_times, bare_times)
+    report("sign", sign_times, bare_times)
     report("rebuilt", rebuilt_times, bare_times)
 
 

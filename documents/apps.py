@@ -9,9 +9,10 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from documents.checks import check_redemption_limits
+        from documents.checks import check_certificate_signing, check_redemption_limits
 
         checks.register(check_redemption_limits)
+        checks.register(check_certificate_signing, deploy=True)
 
         from documents.metrics import certificate_states
         from portal import metrics

@@ -1,9 +1,13 @@
 """Start-up checks of the documents settings."""
 
+import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error
+from django.core.checks import Warning as CheckWarning
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 
 def check_redemption_limits(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
@@ -29,3 +33,60 @@ def check_redemption_limits(app_configs: Any, **kwargs: Any) -> list[CheckMessag
             id="documents.E001",
         )
     ]
+
+
+def check_certificate_signing(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """(--deploy) The key, certificate and roots that sign certificate PDFs load and agree, and
+    the QR tokens' key loads."""
+    from documents import qr_tokens, signing
+
+    problems: list[CheckMessage] = []
+    try:
+        qr_tokens.jwks()
+    except ImproperlyConfigured as error:
+        problems.append(
+            Error(
+                f"Certificate QR codes cannot be signed: {error}",
+                hint="Set CERTIFICATE_QR_KEY_FILE (manage.py certificate_token_keygen).",
+                id="documents.E005",
+            )
+        )
+
+    try:
+        material = signing.signing_material()
+        roots = signing.trust_roots()
+    except ImproperlyConfigured as error:
+        return [
+            *problems,
+            Error(
+                f"Certificate PDFs cannot be signed: {error}",
+                hint=(
+                    "Set CERTIFICATE_SIGNING_KEY_FILE, CERTIFICATE_SIGNING_CERT_FILE, "
+                    "CERTIFICATE_SIGNING_CHAIN_FILE and CERTIFICATE_SIGNING_TRUST_ROOTS_FILE "
+                    "to the organization's PEM files (docs/configuration.md)."
+                ),
+                id="documents.E002",
+            ),
+        ]
+    if not roots:
+        problems.append(
+            Error("CERTIFICATE_SIGNING_TRUST_ROOTS_FILE holds no certificate.", id="documents.E003")
+        )
+    not_after = material.certificate.not_valid_after
+    now = timezone.now()
+    if not_after <= now:
+        problems.append(
+            Error(
+                f"The certificate signing certificate expired on {not_after:%Y-%m-%d}.",
+                id="documents.E004",
+            )
+        )
+    elif not_after - now < datetime.timedelta(days=30):
+        problems.append(
+            CheckWarning(
+                f"The certificate signing certificate expires on {not_after:%Y-%m-%d}.",
+                hint="Renew it, keeping the same subject so copies signed before still verify.",
+                id="documents.W001",
+            )
+        )
+    return problems

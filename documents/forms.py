@@ -138,3 +138,22 @@ class DocumentInquiryForm(forms.Form):
                 code="malformed",
             )
         return code
+
+
+class VerifyPdfForm(forms.Form):
+    """A PDF to check against the organization's signature; read in memory, never stored."""
+
+    pdf = forms.FileField(
+        label=_("The certificate's PDF"),
+        help_text=_("A certificate's PDF as you received it. It is checked and forgotten."),
+        error_messages={"required": _("Choose the PDF file to check.")},
+    )
+
+    def clean_pdf(self) -> bytes:
+        upload = self.cleaned_data["pdf"]
+        if upload.size > settings.CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("This file is too large to be a certificate."))
+        data = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError(_("This file is not a PDF."))
+        return data

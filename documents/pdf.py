@@ -24,7 +24,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from documents import pdf_text
+from documents import pdf_text, qr_tokens
 from documents.identifiers import format_certificate_number
 from documents.snapshot import display_snapshot, periods_to_print
 
@@ -117,6 +117,7 @@ def qr_png(data: str) -> bytes:
 def certificate_html(certificate: Any) -> str:
     """The certificate's HTML in its own language (user text is escaped by the template)."""
     url = verify_url(certificate.number)
+    qr_data = qr_tokens.qr_url(certificate)
     with translation.override(certificate.language):
         snapshot = display_snapshot(certificate.snapshot)
         return render_to_string(
@@ -127,7 +128,8 @@ def certificate_html(certificate: Any) -> str:
                 "snapshot": snapshot,
                 "periods": periods_to_print(snapshot.get("periods", []), PRINTED_PERIODS),
                 "verify_url": url,
-                "qr_data_url": "data:image/png;base64," + base64.b64encode(qr_png(url)).decode(),
+                "qr_data_url": "data:image/png;base64,"
+                + base64.b64encode(qr_png(qr_data)).decode(),
             },
         )
 

@@ -151,7 +151,13 @@ def _count_attempt(*, staff_member: User, agency_id: int, national_code: str) ->
 
 @sensitive_variables("code", "normalized")
 def redeem_access_code(
-    *, staff_member: User, mou: Mou, national_code: str, code: str, client_ip: str | None
+    *,
+    staff_member: User,
+    mou: Mou,
+    national_code: str,
+    code: str,
+    client_ip: str | None,
+    api_client_id: int | None = None,
 ) -> Redemption:
     """Open the holder's certificate for the staff member's agency, using one use of the code.
 
@@ -162,6 +168,7 @@ def redeem_access_code(
     holder's inbox notice naming the agency. Raises `RedemptionThrottled` once too many attempts
     failed (nothing is checked then), and `RedemptionRefused` for anything else that is wrong;
     a refusal adds to the holder's failed-attempt notice of the window, in its own transaction.
+    An agency's system (`api_client_id`) redeems for its responsible person, on the API channel.
     Not atomic as a whole for that reason: the notice must stay while the refusal is raised.
     """
     attempt = _count_attempt(
@@ -175,6 +182,7 @@ def redeem_access_code(
             national_code=national_code,
             code=normalized,
             client_ip=client_ip,
+            api_client_id=api_client_id,
         )
     except RedemptionRefused as refusal:
         logger.info(
@@ -232,7 +240,13 @@ def _check(access_code: AccessCode | None, *, agency: Agency, now: datetime.date
 
 @transaction.atomic
 def _redeem(
-    *, staff_member: User, mou: Mou, national_code: str, code: str, client_ip: str | None
+    *,
+    staff_member: User,
+    mou: Mou,
+    national_code: str,
+    code: str,
+    client_ip: str | None,
+    api_client_id: int | None,
 ) -> Redemption:
     now = timezone.now()
     access_code = _check(
@@ -254,7 +268,8 @@ def _redeem(
         national_code=national_code,
         staff_member=staff_member,
         mou=mou,
-        channel=DisclosureChannel.CERTIFICATE,
+        channel=DisclosureChannel.CERTIFICATE if api_client_id is None else DisclosureChannel.API,
+        api_client_id=api_client_id,
         scopes=disclosed_scopes(certificate),
         record_found=bool(certificate.snapshot.get("has_record")),
         purpose=DISCLOSURE_PURPOSE,

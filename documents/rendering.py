@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from documents import signing
 from documents.models import Certificate, InboxNotice
 from portal import metrics
 
@@ -47,7 +48,8 @@ def _claim(certificate_id: int, now: datetime.datetime) -> uuid.UUID | None:
 
 
 def render_certificate(*, certificate_id: int) -> RenderOutcome:
-    """Render the certificate's PDF, store it and its SHA-256, and mark it ready.
+    """Render the certificate's PDF, sign it (documents/signing.py), store it and its SHA-256,
+    and mark it ready.
 
     Safe to run twice or in parallel: only the holder of the claim may finish, and the one file
     a certificate keeps is replaced, never added to. On an error the claim is given back
@@ -71,7 +73,9 @@ def render_certificate(*, certificate_id: int) -> RenderOutcome:
     started = time.perf_counter()
     new_name = ""
     try:
-        pdf = certificate_pdf.render_certificate_pdf(certificate)
+        pdf = signing.sign_certificate_pdf(
+            certificate_pdf.render_certificate_pdf(certificate), number=certificate.number
+        )
         # A name per claim: a slow worker that lost its claim never overwrites the winner's file.
         new_name = default_storage.save(
             f"certificates/{certificate.number}-{claim.hex[:12]}.pdf", ContentFile(pdf)

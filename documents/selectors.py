@@ -87,7 +87,7 @@ def certificate_by_number(number: str) -> Certificate | None:
     cleaned = clean_certificate_number(number)
     if not cleaned:
         return None
-    return Certificate.objects.filter(number=cleaned).first()
+    return Certificate.objects.filter(number=cleaned).select_related("addressed_to").first()
 
 
 def agencies_open_for_documents() -> QuerySet[Agency]:

@@ -5,12 +5,20 @@ import logging
 from celery import Task, shared_task
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from documents import housekeeping, rendering
+from documents import housekeeping, rendering, signing
 
 logger = logging.getLogger(__name__)
 
-# Errors that a later attempt may not meet: storage, database or network hiccups.
-TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError, DatabaseError, TimeoutError)
+# Errors that a later attempt may not meet: storage, database or network hiccups, and a
+# time-stamping service that did not answer.
+TRANSIENT_ERRORS = (
+    OSError,
+    OperationalError,
+    InterfaceError,
+    DatabaseError,
+    TimeoutError,
+    signing.SigningError,
+)
 MAX_RETRIES = 5
 
 

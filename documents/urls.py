@@ -35,5 +35,8 @@ urlpatterns = [
     ),
     path("me/inbox/", views.inbox, name="inbox"),
     path("me/inbox/read/", views.inbox_mark_read, name="inbox_mark_read"),
+    path("verify/pdf/", views.verify_pdf, name="verify_pdf"),
+    path("verify/offline/", views.verify_offline, name="verify_offline"),
     path("verify/<str:number>/", views.verify, name="verify"),
+    path(".well-known/jwks.json", views.jwks, name="jwks"),
 ]

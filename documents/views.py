@@ -1,22 +1,29 @@
+import hashlib
+import json
 import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import OperationalError
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import OperationalError, models
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from documents import selectors, services, throttle
-from documents.forms import AccessCodeForm, IssueCertificateForm
+from documents import qr_tokens, selectors, services, signing, throttle
+from documents.forms import AccessCodeForm, IssueCertificateForm, VerifyPdfForm
 from documents.models import Certificate, Validity
 from inquiries.access import registry_data_required
+from inquiries.models import CoverageKind, PensionRole
 from portal.digits import LocalNumber
 
 logger = logging.getLogger(__name__)
@@ -277,41 +284,166 @@ def inbox_mark_read(request: HttpRequest) -> HttpResponse:
 # --- Public verification -----------------------------------------------------------------------
 
 
-@require_GET
-def verify(request: HttpRequest, number: str) -> HttpResponse:
-    """The QR code's target: is this certificate authentic, and is it still valid?
-
-    Shows only what a printed copy already shows, masked; unknown and malformed numbers get the
-    same page and status code as known ones, so the page cannot be used to list certificates.
-    """
+def _verify_rate_allows(request: HttpRequest) -> bool:
     limit, window = settings.CERTIFICATE_VERIFY_RATE
-    if not throttle.hit(
+    return throttle.hit(
         f"verify:{throttle.client_address(request)}", limit=limit, window_seconds=window
-    ):
-        return render(request, "429.html", status=429)
-    certificate = selectors.certificate_by_number(number)
-    context: dict = {"number": number[:40], "certificate": certificate}
-    if certificate is not None:
-        context.update(
-            validity=certificate.validity(),
-            Validity=Validity,
-            masked_name=mask_name(certificate.holder_name),
-            masked_national_code=mask_national_code(certificate.holder_national_code),
-            pdf_sha256=certificate.pdf_sha256
-            if certificate.rendering_status == Certificate.Rendering.READY
-            else "",
-        )
-    response = render(request, "documents/verify.html", context)
+    )
+
+
+def _public_page(response: HttpResponse) -> HttpResponse:
     patch_cache_control(response, no_store=True)
     response["X-Robots-Tag"] = "noindex"
     return response
 
 
-def mask_name(name: str) -> str:
-    """'Sara Ahmadi' -> 'S… A…': the first letter of each part."""
-    return " ".join(f"{part[0]}…" for part in name.split() if part)
+def _labels(choices: type[models.TextChoices], codes: list[str]) -> list[str]:
+    known = dict(choices.choices)
+    return [str(known.get(code, code)) for code in codes]
 
 
-def mask_national_code(code: str) -> str:
-    """'0010000011' -> '•••••••011'."""
-    return "•" * max(len(code) - 3, 0) + code[-3:] if code else ""
+@require_GET
+def verify(request: HttpRequest, number: str) -> HttpResponse:
+    """The QR code's target: is this certificate genuine, and is it still valid?
+
+    The facts come first in plain words (the same facts the QR token signs), then the masked
+    holder, then the technical details. Unknown and malformed numbers get the same page and
+    status code as known ones, so the page cannot be used to list certificates.
+    """
+    if not _verify_rate_allows(request):
+        return render(request, "429.html", status=429)
+    certificate = selectors.certificate_by_number(number)
+    context: dict = {"number": number[:40], "certificate": certificate}
+    if certificate is not None:
+        facts = qr_tokens.claims_of(certificate)
+        context.update(
+            validity=certificate.validity(),
+            Validity=Validity,
+            masked_name=facts["name"],
+            masked_national_code=facts["nc"],
+            insured_on_issue=facts["ins"],
+            coverage_kinds=_labels(CoverageKind, facts["cov"]),
+            pension_roles=_labels(PensionRole, facts["pen"]),
+            pdf_sha256=certificate.pdf_sha256
+            if certificate.rendering_status == Certificate.Rendering.READY
+            else "",
+            signer=signing.signer_name(),
+            token_key_ids=_token_key_ids(),
+            upload_form=VerifyPdfForm(),
+        )
+    return _public_page(render(request, "documents/verify.html", context))
+
+
+def _token_key_ids() -> list[str]:
+    try:
+        return [key["kid"] for key in qr_tokens.jwks()["keys"]]
+    except ImproperlyConfigured:  # `check --deploy` reports it; the page still answers
+        return []
+
+
+# A stateless check: a cross-site POST can only show the visitor the check of a file they chose,
+# so no CSRF token; without one, the body is parsed here, after its size is known.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def verify_pdf(request: HttpRequest) -> HttpResponse:
+    """Is this PDF signed by the organization, unchanged, and which certificate is it?
+
+    The upload is read into memory (never a temporary file) and dropped with the request.
+    """
+    if not _verify_rate_allows(request):
+        return render(request, "429.html", status=429)
+    context: dict = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        # Room for the form's boundaries around the largest file accepted.
+        if not 0 < length <= settings.CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES + 16 * 1024:
+            # The body is left unread; the form answers as its own size check would.
+            form = VerifyPdfForm(data={})
+            form.is_valid()
+            form.errors.clear()
+            form.add_error("pdf", _("This file is too large to be a certificate."))
+            context["form"] = form
+            return _public_page(render(request, "documents/verify_pdf.html", context, status=400))
+        request.upload_handlers = [MemoryFileUploadHandler(request)]
+        form = VerifyPdfForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["pdf"]
+            check = signing.check_pdf(data)
+            certificate = selectors.certificate_by_number(check.number) if check.number else None
+            context.update(
+                check=check,
+                certificate=certificate,
+                validity=certificate.validity() if certificate else None,
+                same_file=bool(
+                    certificate
+                    and certificate.pdf_sha256
+                    and hashlib.sha256(data).hexdigest() == certificate.pdf_sha256
+                ),
+            )
+            del data
+        else:
+            status = 400
+    else:
+        form = VerifyPdfForm()
+    context["form"] = form
+    return _public_page(render(request, "documents/verify_pdf.html", context, status=status))
+
+
+@require_GET
+def verify_offline(request: HttpRequest) -> HttpResponse:
+    """Checks a QR token in the browser (static/js/verify_offline.js) with cached keys only."""
+    messages = {
+        "keysNone": _("No keys kept yet: open this page once while online."),
+        "keysRefreshed": _("The organization's keys were last refreshed on %(date)s."),
+        "keysStale": _("Offline: using the organization's keys as last refreshed on %(date)s."),
+        "valid": _("Genuine: the organization signed these facts."),
+        "validExpired": _("Genuine, but expired: the organization signed these facts."),
+        "invalid": _("Not genuine: this code was not signed by the organization, or was changed."),
+        "malformed": _("This is not the address of a certificate's QR code."),
+        "unknownKey": _(
+            "This code was signed with a key this page does not know: go online once to "
+            "refresh the keys, then check again."
+        ),
+        "noCrypto": _("This browser cannot check Ed25519 signatures; use a recent browser."),
+        "number": _("Certificate number"),
+        "name": _("Holder"),
+        "nationalCode": _("National code"),
+        "insured": _("Insured on the issue date"),
+        "yes": _("Yes"),
+        "no": _("No"),
+        "noRecord": _("No record with the organization"),
+        "coverage": _("Coverage then"),
+        "pension": _("Pension"),
+        "issued": _("Issued on"),
+        "until": _("Valid until"),
+        "addressedTo": _("Addressed to"),
+        "none": "—",
+        "separator": pgettext("list separator", ", "),
+        "labels": {**dict(CoverageKind.choices), **dict(PensionRole.choices)},
+    }
+    response = render(
+        request,
+        "documents/verify_offline.html",
+        {
+            "messages_json": json.dumps(messages, cls=DjangoJSONEncoder, ensure_ascii=False),
+            "date_locale": "fa-IR-u-ca-persian" if get_language() == "fa" else "en-GB",
+        },
+    )
+    # The camera, for reading the QR code, on this page only.
+    response["Permissions-Policy"] = settings.PERMISSIONS_POLICY.replace(
+        "camera=()", "camera=(self)"
+    )
+    return response
+
+
+@require_GET
+def jwks(request: HttpRequest) -> JsonResponse:
+    """The public keys of the QR tokens (RFC 7517), current first, for any verifier to cache."""
+    response = JsonResponse(qr_tokens.jwks())
+    patch_cache_control(response, public=True, max_age=3600)
+    response["Access-Control-Allow-Origin"] = "*"
+    return response

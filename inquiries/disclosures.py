@@ -41,6 +41,7 @@ def record_disclosure(
     case_reference: str = "",
     confidential: bool = False,
     client_ip: str | None = None,
+    api_client_id: int | None = None,
 ) -> DisclosureRecord:
     """Write one disclosure record in the caller's transaction; the sequencer seals it later."""
     if connection.vendor == "postgresql":
@@ -53,6 +54,7 @@ def record_disclosure(
         staff_member=staff_member,
         mou=mou,
         channel=channel,
+        api_client_id=api_client_id,
         scopes=sorted(scopes),
         record_found=record_found,
         purpose=purpose,
@@ -71,7 +73,8 @@ def _canonical(content: dict) -> str:
 
 
 def canonical_record(record: DisclosureRecord) -> str:
-    """The leaf's content: what the person may see in clear, and a salted hash of what only the
+    """The leaf's content: what the person may see in clear (the agency's system too, for an API
+    record), and a salted hash of what only the
     agency and the organization see (staff member, client address, case reference), so the
     person can check their own leaf without learning those."""
     internal = _canonical(
@@ -82,21 +85,23 @@ def canonical_record(record: DisclosureRecord) -> str:
             "case_reference": record.case_reference,
         }
     )
-    return _canonical(
-        {
-            "v": 1,
-            "id": record.pk,
-            "national_code": record.national_code,
-            "agency": record.agency_id,
-            "mou": record.mou_id,
-            "channel": record.channel,
-            "scopes": sorted(record.scopes),
-            "record_found": record.record_found,
-            "purpose": record.purpose,
-            "purpose_detail": record.purpose_detail,
-            "confidential": record.confidential,
-            "created_at": record.created_at.astimezone(datetime.UTC).isoformat(),
-            "salt": record.salt,
-            "internal": hashlib.sha256(internal.encode()).hexdigest(),
-        }
-    )
+    content = {
+        "v": 1,
+        "id": record.pk,
+        "national_code": record.national_code,
+        "agency": record.agency_id,
+        "mou": record.mou_id,
+        "channel": record.channel,
+        "scopes": sorted(record.scopes),
+        "record_found": record.record_found,
+        "purpose": record.purpose,
+        "purpose_detail": record.purpose_detail,
+        "confidential": record.confidential,
+        "created_at": record.created_at.astimezone(datetime.UTC).isoformat(),
+        "salt": record.salt,
+        "internal": hashlib.sha256(internal.encode()).hexdigest(),
+    }
+    if record.api_client_id is not None:
+        # Only API records carry the key, so every leaf sealed before the API keeps its hash.
+        content["api_client"] = record.api_client_id
+    return _canonical(content)

@@ -50,19 +50,29 @@ def daily_limit(mou: Mou) -> int:
 
 
 def count_lookup(
-    *, staff_member_id: int, mou: Mou, today: datetime.date | None = None
+    *,
+    staff_member_id: int,
+    mou: Mou,
+    today: datetime.date | None = None,
+    api_client_id: int | None = None,
 ) -> LimitExceeded | None:
     """Count one lookup against both limits; the limit it exceeds, or None.
+
+    An agency's system (`api_client_id`) has its own minute limit, API_INQUIRIES_PER_MINUTE,
+    instead of its responsible person's; the agency's day is the same for panel and API.
 
     A lookup refused by the minute limit does not use up the agency's day. The one request that
     takes the agency past its daily limit asks for the operators to be told (after commit).
     """
-    per_minute = int(settings.GOV_INQUIRY_PER_MINUTE)
+    if api_client_id is None:
+        per_minute = int(settings.GOV_INQUIRY_PER_MINUTE)
+        counter = f"gov-inquiry:staff:{staff_member_id}"
+    else:
+        per_minute = int(settings.API_INQUIRIES_PER_MINUTE)
+        counter = f"api-inquiry:client:{api_client_id}"
     # Windows follow the clock's minutes (the key names the minute), not the first request's.
     minute = int(timezone.now().timestamp()) // MINUTE
-    if not throttle.hit(
-        f"gov-inquiry:staff:{staff_member_id}:{minute}", limit=per_minute, window_seconds=2 * MINUTE
-    ):
+    if not throttle.hit(f"{counter}:{minute}", limit=per_minute, window_seconds=2 * MINUTE):
         return LimitExceeded(LimitKind.PER_MINUTE, per_minute)
     day = today or timezone.localdate()
     per_day = daily_limit(mou)

@@ -179,6 +179,7 @@ class PensionRecord(models.Model):
 class DisclosureChannel(models.TextChoices):
     DIRECT_INQUIRY = "direct_inquiry", _("Direct inquiry")
     CERTIFICATE = "certificate", _("Certificate redemption")
+    API = "api", _("Agency system (API)")
 
 
 class LookupPurpose(models.TextChoices):
@@ -225,6 +226,15 @@ class DisclosureRecord(models.Model):
         "agencies.Mou", on_delete=models.PROTECT, related_name="+", verbose_name=_("MoU")
     )
     channel = models.CharField(_("channel"), max_length=20, choices=DisclosureChannel.choices)
+    # The agency's system that asked, for the API channel; `staff_member` is its responsible one.
+    api_client = models.ForeignKey(
+        "agencies.ApiClient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agency system"),
+    )
     scopes = models.JSONField(_("scopes disclosed"), default=list)
     # False when the registry had no record for the national code: "no record" is disclosed too.
     record_found = models.BooleanField(_("record found"))

@@ -106,7 +106,9 @@ def disclosures_of_agency(
 ) -> QuerySet[DisclosureRecord]:
     """An agency's disclosures, newest first; only one staff member's when given. Dates are
     calendar days in the portal's time zone, both ends inclusive."""
-    records = DisclosureRecord.objects.filter(agency_id=agency_id).select_related("staff_member")
+    records = DisclosureRecord.objects.filter(agency_id=agency_id).select_related(
+        "staff_member", "api_client"
+    )
     if staff_member_id is not None:
         records = records.filter(staff_member_id=staff_member_id)
     if date_from is not None:
@@ -129,7 +131,7 @@ def disclosures_for_person(
     return (
         DisclosureRecord.objects.filter(national_code=national_code)
         .filter(Q(confidential=False) | Q(created_at__lte=now - delay))
-        .select_related("agency", "leaf")
+        .select_related("agency", "leaf", "api_client")
         # The first checkpoint that covers the record's leaf: where it was sealed.
         .annotate(
             sealed_in=Subquery(first_checkpoint.order_by("tree_size").values("tree_size")[:1])

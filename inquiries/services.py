@@ -1,6 +1,7 @@
 """Actions of the inquiries app that change state: an agency's lookup (with its disclosure record)
 and telling the operators that an agency went past its daily limit."""
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -79,6 +80,8 @@ def look_up_person(
     case_reference: str = "",
     confidential: bool = False,
     client_ip: str | None = None,
+    api_client_id: int | None = None,
+    client_scopes: Collection[str] | None = None,
 ) -> Lookup:
     """Look a person up for an agency, within its MoU's scopes, and record the disclosure.
 
@@ -92,12 +95,18 @@ def look_up_person(
     if confidential and (agency_kind not in CONFIDENTIAL_ALLOWED or not case_reference):
         raise LookupRefused("only a judicial lookup with a case reference may be confidential")
     record = registry_record(national_code)
-    result = restrict_to_scopes(record, mou.scopes, national_code=national_code)
+    scopes = mou.scopes
+    if client_scopes is not None:
+        scopes = [scope for scope in mou.scopes if scope in client_scopes]
+    result = restrict_to_scopes(record, scopes, national_code=national_code)
     disclosure = record_disclosure(
         national_code=national_code,
         staff_member=staff_member,
         mou=mou,
-        channel=DisclosureChannel.DIRECT_INQUIRY,
+        channel=DisclosureChannel.DIRECT_INQUIRY
+        if api_client_id is None
+        else DisclosureChannel.API,
+        api_client_id=api_client_id,
         scopes=result.scopes,
         record_found=result.found,
         purpose=purpose,

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "inquiries",
     "documents",
     "isinsured",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -225,6 +226,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     },
     "agencies-admit-identity-pending-rows": {
         "task": "agencies.tasks.admit_identity_pending_rows",
+        "schedule": crontab(minute="*/15"),
+    },
+    "api-purge-expired": {
+        "task": "api.tasks.purge_expired",
         "schedule": crontab(minute="*/15"),
     },
     "inquiries-seal-disclosure-log": {
@@ -396,6 +401,24 @@ GOV_INQUIRY_PER_MINUTE = env.int("GOV_INQUIRY_PER_MINUTE", default=30)
 GOV_INQUIRY_WORKING_DAYS = env.int("GOV_INQUIRY_WORKING_DAYS", default=20)
 GOV_INQUIRY_DAILY_MINIMUM = env.int("GOV_INQUIRY_DAILY_MINIMUM", default=20)
 GOV_INQUIRY_DAILY_DEFAULT = env.int("GOV_INQUIRY_DAILY_DEFAULT", default=500)
+# --- The agencies' API (api; docs/api.md, ADR 0012) --------------------------------------------
+
+# Bearer tokens from the client-credentials grant live this many seconds.
+API_TOKEN_SECONDS = env.int("API_TOKEN_SECONDS", default=600)
+# A client secret lasts this many days (never past its MoU); a rotation keeps the old one valid
+# this many minutes more.
+API_SECRET_DAYS = env.int("API_SECRET_DAYS", default=365)
+API_SECRET_ROTATION_OVERLAP_MINUTES = env.int("API_SECRET_ROTATION_OVERLAP_MINUTES", default=60)
+# Lookups per API client per minute (a system, not a person: the panel's per-person limit is
+# too small for it). The agency's daily limit is shared with the panel.
+API_INQUIRIES_PER_MINUTE = env.int("API_INQUIRIES_PER_MINUTE", default=600)
+# Token requests per client id per minute (wrong secrets included).
+API_TOKEN_REQUESTS_PER_MINUTE = env.int("API_TOKEN_REQUESTS_PER_MINUTE", default=30)
+# How long a client can read a past answer again (GET /api/v1/inquiries/{id}).
+API_ANSWER_KEEP_HOURS = env.int("API_ANSWER_KEEP_HOURS", default=24)
+# The stable base of the problem+json `type` URIs.
+API_PROBLEM_BASE = env.str("API_PROBLEM_BASE", default="https://portal.example/problems/")
+
 # A confidential lookup (judicial, with a case reference) shows in the person's list this late.
 DISCLOSURE_CONFIDENTIAL_DELAY_DAYS = env.int("DISCLOSURE_CONFIDENTIAL_DELAY_DAYS", default=90)
 
@@ -456,6 +479,38 @@ CERTIFICATE_PDF_RETENTION_DAYS = env.int("CERTIFICATE_PDF_RETENTION_DAYS", defau
 # be longer than the hard time limit, or a slow render would be done twice.
 CERTIFICATE_RENDER_STALE_SECONDS = env.int(
     "CERTIFICATE_RENDER_STALE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 60
+)
+# Every certificate PDF carries the organization's PAdES signature (documents/signing.py): the
+# key and certificate it signs with, the chain that issued it (PEM; empty: none embedded), and
+# the roots an uploaded copy's signature must chain to. `manage.py certificate_keygen` (run by
+# scripts/setup.sh) makes a development CA and signing certificate under var/.
+CERTIFICATE_SIGNING_KEY_FILE = env.str(
+    "CERTIFICATE_SIGNING_KEY_FILE", default=str(VAR_DIR / "certificate-signing.key")
+)
+CERTIFICATE_SIGNING_KEY_PASSWORD = env_secret("CERTIFICATE_SIGNING_KEY_PASSWORD", default="")
+CERTIFICATE_SIGNING_CERT_FILE = env.str(
+    "CERTIFICATE_SIGNING_CERT_FILE", default=str(VAR_DIR / "certificate-signing.crt")
+)
+CERTIFICATE_SIGNING_CHAIN_FILE = env.str(
+    "CERTIFICATE_SIGNING_CHAIN_FILE", default=str(VAR_DIR / "certificate-ca.crt")
+)
+CERTIFICATE_SIGNING_TRUST_ROOTS_FILE = env.str(
+    "CERTIFICATE_SIGNING_TRUST_ROOTS_FILE", default=str(VAR_DIR / "certificate-ca.crt")
+)
+# An RFC 3161 time-stamping service: set, signatures are PAdES B-T (a trusted time); empty, B-B.
+CERTIFICATE_TSA_URL = env.str("CERTIFICATE_TSA_URL", default="")
+# The certificates' QR tokens (documents/qr_tokens.py): signed with this Ed25519 key
+# (`manage.py certificate_token_keygen`; scripts/setup.sh makes a development one under var/).
+# Retired keys stay published at /.well-known/jwks.json by their public keys (base64url), so
+# certificates signed before a rotation still verify.
+CERTIFICATE_QR_KEY_FILE = env.str(
+    "CERTIFICATE_QR_KEY_FILE", default=str(VAR_DIR / "certificate-qr.key")
+)
+CERTIFICATE_QR_OLD_PUBLIC_KEYS = env.list("CERTIFICATE_QR_OLD_PUBLIC_KEYS", default=[])
+# A PDF uploaded to the verify page to check its signature: read in memory, never stored; a
+# certificate is about 100 KB.
+CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES = env.int(
+    "CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES", default=2 * 1024 * 1024
 )
 # The key of the access codes' HMAC; empty means one derived from SECRET_KEY.
 ACCESS_CODE_SECRET = env_secret("ACCESS_CODE_SECRET", default="")

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy
 
 import agencies.gov_urls
+import api.gov_urls
 import documents.gov_urls
 import inquiries.gov_urls
 from portal import views
@@ -21,6 +22,7 @@ gov_urlpatterns = [
     *agencies.gov_urls.urlpatterns,
     *inquiries.gov_urls.urlpatterns,
     *documents.gov_urls.urlpatterns,
+    *api.gov_urls.urlpatterns,
 ]
 
 urlpatterns = [
@@ -35,6 +37,7 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("transparency/", include("inquiries.transparency_urls")),
     path("transparency/", include("agencies.register_urls")),
+    path("", include("api.urls")),
     path("gov/", include((gov_urlpatterns, "gov"))),
     path("admin/", admin.site.urls),
 ]

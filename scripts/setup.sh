@@ -25,3 +25,8 @@ fi
 python manage.py compile_translations >/dev/null
 # The transparency log's development signing key (var/transparency-signing.key), once.
 python manage.py transparency_keygen --if-missing >/dev/null
+# The key of the certificates' QR tokens (var/certificate-qr.key), once.
+python manage.py certificate_token_keygen --if-missing >/dev/null
+# The certificate PDFs' development CA and signing certificate (var/certificate-*), once; it
+# says so when it makes them.
+python manage.py certificate_keygen --if-missing

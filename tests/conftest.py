@@ -101,6 +101,39 @@ def clear_cache() -> None:
     caches["local"].clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def certificate_signing_files(tmp_path_factory):
+    """A development CA and signing certificate for the whole run, for the PDFs' signatures,
+    and a key for their QR tokens.
+
+    Set in the environment too, so a real worker (started later) signs with the same key.
+    """
+    from documents import qr_tokens, signing
+
+    directory = tmp_path_factory.mktemp("certificate-signing")
+    qr_tokens.write_new_key(directory / "qr.key")
+    files = signing.make_development_ca(
+        ca_cert=directory / "ca.crt",
+        key=directory / "signing.key",
+        cert=directory / "signing.crt",
+    )
+    values = {
+        "CERTIFICATE_SIGNING_KEY_FILE": str(files.key),
+        "CERTIFICATE_SIGNING_CERT_FILE": str(files.cert),
+        "CERTIFICATE_SIGNING_CHAIN_FILE": str(files.ca_cert),
+        "CERTIFICATE_SIGNING_TRUST_ROOTS_FILE": str(files.ca_cert),
+        "CERTIFICATE_SIGNING_KEY_PASSWORD": "",
+        "CERTIFICATE_TSA_URL": "",
+        "CERTIFICATE_QR_KEY_FILE": str(directory / "qr.key"),
+    }
+    for name, value in values.items():
+        setattr(settings, name, value)
+        os.environ[name] = value
+    settings.CERTIFICATE_QR_OLD_PUBLIC_KEYS = []
+    os.environ["CERTIFICATE_QR_OLD_PUBLIC_KEYS"] = ""
+    return files
+
+
 @pytest.fixture(autouse=True)
 def _fresh_state():
     clear_cache()

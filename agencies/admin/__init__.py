@@ -6,10 +6,10 @@ records themselves are read-only here. Agency users and citizens are not staff a
 reach the admin; the role checks also keep committee and operator screens apart.
 
 `requests`: the committee's review of agency requests; `mous`: agencies and MoUs; `staff`: IT's
-staff lists, memberships and removal requests. Importing this package (the admin's
-autodiscovery does) registers all three.
+staff lists, memberships and removal requests; `api_clients`: approving agencies' API
+clients. Importing this package (the admin's autodiscovery does) registers them all.
 """
 
-from agencies.admin import mous, requests, staff
+from agencies.admin import api_clients, mous, requests, staff
 
-__all__ = ["mous", "requests", "staff"]
+__all__ = ["api_clients", "mous", "requests", "staff"]

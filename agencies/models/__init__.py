@@ -1,4 +1,12 @@
 from agencies.models.agency import Agency, AgencyKind
+from agencies.models.api_client import (
+    API_CLIENT_TRANSITIONS,
+    ApiClient,
+    ApiClientAction,
+    ApiClientEvent,
+    ApiClientSecret,
+    ApiClientStatus,
+)
 from agencies.models.mou import (
     MOU_TRANSITIONS,
     OPEN_MOU_STATUSES,
@@ -34,6 +42,7 @@ from agencies.models.staff import (
 )
 
 __all__ = [
+    "API_CLIENT_TRANSITIONS",
     "MOU_TRANSITIONS",
     "OPEN_MOU_STATUSES",
     "OPEN_REQUEST_STATUSES",
@@ -41,6 +50,11 @@ __all__ = [
     "AccessRequest",
     "Agency",
     "AgencyKind",
+    "ApiClient",
+    "ApiClientAction",
+    "ApiClientEvent",
+    "ApiClientSecret",
+    "ApiClientStatus",
     "Decision",
     "DecisionOutcome",
     "Invitation",

@@ -12,6 +12,13 @@ import each other directly, never through it. Admitting a staff list's people li
 """
 
 from agencies.admission import GrantReport, invite_member
+from agencies.services.api_clients import (
+    approve_api_client,
+    issue_api_client_secret,
+    reject_api_client,
+    request_api_client,
+    revoke_api_client,
+)
 from agencies.services.common import ROLE_FOR_MEMBERSHIP, TransitionError
 from agencies.services.mous import (
     MouTerms,
@@ -66,6 +73,7 @@ __all__ = [
     "accept_invitation",
     "accept_membership",
     "add_membership",
+    "approve_api_client",
     "approve_request",
     "compare_names_with_registry",
     "correct_agency",
@@ -75,6 +83,7 @@ __all__ = [
     "find_invitation",
     "grant_staff_list",
     "invite_member",
+    "issue_api_client_secret",
     "mark_mou_actioned",
     "mark_notices_read",
     "mou_problems",
@@ -83,12 +92,15 @@ __all__ = [
     "record_mou",
     "register_legacy_agency",
     "reinstate_mou",
+    "reject_api_client",
     "reject_request",
     "remove_membership",
     "reopen_request",
+    "request_api_client",
     "request_removal",
     "resubmit_request",
     "return_request",
+    "revoke_api_client",
     "start_review",
     "submit_request",
     "submit_staff_list",

@@ -1,8 +1,9 @@
 """The project's imports, read with `ast`: apps depend one way, and no modules import each other.
 
 The documented order (docs/architecture.md) is portal <- accounts <- agencies <- inquiries <-
-documents, with isinsured on top: a module may import its own app and the apps before it. The
-root URLconf and the settings mount every app and are the exceptions.
+documents, with isinsured and then the agencies' API (api) on top: a module may import its own
+app and the apps before it. The root URLconf and the settings mount every app and are the
+exceptions.
 """
 
 import ast
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ["portal", "accounts", "agencies", "inquiries", "documents", "isinsured"]
+LAYERS = ["portal", "accounts", "agencies", "inquiries", "documents", "isinsured", "api"]
 MOUNTS_EVERY_APP = {"portal.urls", "portal.settings"}
 
 

@@ -52,13 +52,17 @@ def test_a_persian_certificate_holds_its_number_and_persian_words_in_order(
     assert to_persian_digits(citizen.national_code) in _text(pdf, extraction_mode="layout")
 
 
-def test_its_qr_code_decodes_to_the_verify_url_and_nothing_else(
+def test_its_qr_code_decodes_to_the_verify_url_and_its_signed_token(
     citizen_record, citizen, settings, issue
 ):
+    from documents import qr_tokens
+
     certificate = issue(citizen, language="fa")
-    payloads = _qr_payloads(certificate.pdf.read())
-    assert payloads == [f"{settings.SITE_URL}/verify/{certificate.number}/"]
-    assert citizen.national_code not in payloads[0]
+    [payload] = _qr_payloads(certificate.pdf.read())
+    page, token = payload.split("#")
+    assert page == f"{settings.SITE_URL}/verify/{certificate.number}/"
+    assert qr_tokens.verify(token)["num"] == certificate.number
+    assert citizen.national_code not in payload
 
 
 def test_an_english_certificate_reads_left_to_right(citizen_record, citizen, issue):

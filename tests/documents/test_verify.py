@@ -86,3 +86,39 @@ def test_it_is_rate_limited_per_client(client, settings, citizen, issue):
 def test_it_needs_no_sign_in(client, citizen, issue):
     certificate = issue(citizen)
     assert _verify(client, certificate.number).status_code == 200
+
+
+def test_the_facts_come_first_in_plain_words_then_the_holder_then_the_details(
+    client, citizen, citizen_record, issue
+):
+    certificate = issue(citizen)
+    page = _verify(client, certificate.number).content.decode()
+    assert "Genuine and valid" in page
+    assert 'data-insured="yes"' in page
+    assert "this person was insured" in page
+    assert "Mandatory" in page and "Dependent pensioner" in page
+    facts, holder, details = (
+        page.index("data-facts"),
+        page.index("س… ا…"),
+        page.index("Technical details"),
+    )
+    assert facts < holder < details
+    # The PDF check is offered on the same page.
+    assert reverse("documents:verify_pdf") in page
+
+
+def test_a_person_without_a_record_is_said_to_have_none(client, citizen, issue):
+    page = _verify(client, issue(citizen).number).content.decode()
+    assert 'data-insured="no-record"' in page
+
+
+def test_the_offline_page_loads_its_script_and_the_key_set_address(client):
+    client.cookies["django_language"] = "en"
+    response = client.get(reverse("documents:verify_offline"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "/static/js/verify_offline.js" in page
+    assert 'data-jwks-url="/.well-known/jwks.json"' in page
+    # The camera may read the QR code on this page, and on no other.
+    assert "camera=(self)" in response["Permissions-Policy"]
+    assert "camera=()" in client.get(reverse("documents:verify_pdf"))["Permissions-Policy"]

@@ -170,6 +170,8 @@ def test_the_public_pages_pass_the_audit(audited_page, context, live_server, dem
             "/accounts/signup/",
             "/accounts/password/reset/",
             f"/verify/{demo.number}/",
+            "/verify/pdf/",
+            "/verify/offline/",
         ],
     )
     # The sign-in form with its error.

@@ -18,6 +18,8 @@ from accounts.models import User
 from agencies import services as agency_services
 from agencies.models import (
     AccessRequest,
+    ApiClient,
+    ApiClientStatus,
     Invitation,
     Membership,
     MembershipRole,
@@ -135,6 +137,18 @@ def world(
         "y": add_member(staff_y, mous["y"].agency, MembershipRole.STAFF, operator),
     }
     add_member(agency_admin, mous["x"].agency, MembershipRole.ADMIN, operator)
+    # Each agency's own system (API client), responsible staff its staff member.
+    for side, responsible in (("x", agency_staff), ("y", staff_y)):
+        ApiClient.objects.create(
+            agency=mous[side].agency,
+            mou=mous[side],
+            name=f"System {side.upper()}",
+            responsible=responsible,
+            scopes=list(mous[side].scopes),
+            allowed_addresses=["192.0.2.0/24"],
+            status=ApiClientStatus.ACTIVE,
+            requested_by=responsible,
+        )
     invitee = make_user(national_code(702), "+989129990702", first_name="Iman", last_name="I")
     invited = add_member(invitee, mous["x"].agency, MembershipRole.STAFF, operator)
     Invitation.objects.create(
@@ -311,6 +325,8 @@ def url_for(route: Route, world: World) -> str:
                 return str(world.memberships["x"].pk)
             if route.route.startswith("gov/documents/"):
                 return str(world.redemptions["x"].pk)
+            if route.route.startswith("gov/api-clients/"):
+                return str(ApiClient.objects.get(agency=world.redemptions["x"].agency).pk)
             return _admin_object_id(route.route, world)
         if name == "agency_id":
             return str(world.memberships["x"].agency_id)
@@ -318,6 +334,9 @@ def url_for(route: Route, world: World) -> str:
             return str(certificate.pk)
         if name in ("object_id", "id"):
             return _admin_object_id(route.route, world)
+        if name in ("inquiry_id", "redemption_id"):
+            # The API's own ids; without a bearer token every one is refused alike.
+            return "1"
         if name == "content_type_id":
             return str(ContentType.objects.get_for_model(Certificate).pk)
         if name == "action":

@@ -14,6 +14,9 @@ PUBLIC = {
     "healthz",
     "set_language",
     "documents:verify",
+    "documents:jwks",  # the QR tokens' public keys
+    "documents:verify_pdf",  # checks an uploaded PDF's signature
+    "documents:verify_offline",  # checks a QR token in the browser
     # The transparency log: its checkpoint, keys and proofs (hashes only) are for everyone.
     "transparency:checkpoint",
     "transparency:key",
@@ -48,13 +51,19 @@ PUBLIC = {
     "admin:login",
     "admin:logout",
     "admin:jsi18n",  # the admin's translation catalogue, the same for everyone
+    # The agencies' API: its description and documentation page, and the token endpoint (whose
+    # client credentials are the proof; without them it answers 400 or 401).
+    "api_docs",
+    "api-v1:openapi-json",
+    "api-v1:token",
 }
 
 
 def turned_away(response) -> bool:
     if response.status_code in (301, 302):
         return response["Location"].startswith(SIGN_IN_PREFIXES)
-    return response.status_code in (403, 404, 405)
+    # 401: the API's answer to a call without a bearer token.
+    return response.status_code in (401, 403, 404, 405)
 
 
 def test_the_public_list_names_only_existing_patterns():

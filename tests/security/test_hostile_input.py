@@ -187,6 +187,8 @@ FORMS = [
         lambda world: reverse("agencies:resubmit", args=[world["returned"].pk]),
     ),
     FormTarget("documents:certificate_new", SIGNED_IN, _static("documents:certificate_new")),
+    # A PDF checked against the organization's signature, in memory, never stored.
+    FormTarget("documents:verify_pdf", ("anonymous",), _static("documents:verify_pdf")),
     FormTarget(
         "documents:certificate_move_to_inbox",
         ("citizen",),
@@ -198,6 +200,7 @@ FORMS = [
         lambda world: reverse("documents:access_code_replace", args=[world["inboxed"].number]),
     ),
     FormTarget("gov:staff", ("agency_admin",), _static("gov:staff"), form_has="form-TOTAL_FORMS"),
+    FormTarget("gov:api_clients", ("agency_admin",), _static("gov:api_clients"), form_has="name"),
     FormTarget("gov:staff", ("agency_admin",), _static("gov:staff"), form_has="file"),
     FormTarget(
         "gov:staff_removal",
@@ -527,6 +530,13 @@ SWEPT_ELSEWHERE = {
     "accounts:complete_mobile": "tests/isinsured/test_completion_hostile_input.py",
     "accounts:complete_mobile_code": "tests/isinsured/test_completion_hostile_input.py",
     "accounts:complete_password": "tests/isinsured/test_completion_hostile_input.py",
+    # The agencies' API takes JSON and form bodies and headers, not pages' forms.
+    "api-v1:token": "tests/api/test_hostile_input.py",
+    "api-v1:create_inquiry": "tests/api/test_hostile_input.py",
+    "api-v1:read_inquiry": "tests/api/test_hostile_input.py",
+    "api-v1:redeem": "tests/api/test_hostile_input.py",
+    "api-v1:redemption_pdf": "tests/api/test_hostile_input.py",
+    "api-v1:openapi-json": "GET only, reads nothing",
 }
 
 TAKES_NO_INPUT = {
@@ -542,6 +552,8 @@ TAKES_NO_INPUT = {
     "agreements:list_json": "GET only, reads nothing",
     "agreements:agency": "GET only; int path segment (an agency not on the register is a 404)",
     "agreements:agency_json": "GET only; int path segment as agreements:agency's",
+    "documents:jwks": "GET only, reads nothing",
+    "documents:verify_offline": "GET page; the token is checked in the browser, never sent",
     "documents:certificate_list": "GET page",
     "documents:certificate_status": "path segment as certificate_detail's",
     "documents:certificate_pdf": "path segment as certificate_detail's",
@@ -586,6 +598,11 @@ TAKES_NO_INPUT = {
     "admin:agencies_mou_scan": "int path segment, download",
     "admin:agencies_accessrequest_letter": "int path segment; the letter, framed or downloaded",
     "admin:agencies_mou_it_actioned": "POST without fields",
+    "admin:agencies_apiclient_decide": "the same ReasonsForm as agencies_mou_status",
+    "api_docs": "GET page, reads nothing",
+    "api-v1:api-root": "django-ninja's root of /api/v1/: a 404 whatever it is sent",
+    "gov:api_client_secret": "POST without fields; int path segment (the matrix's)",
+    "gov:api_client_revoke": "POST with the page's fixed reasons; int path segment",
 }
 
 

@@ -99,6 +99,10 @@ def _cases() -> list[Case]:
             Case("gov:staff_removal", "post", f"membership:{side}", admin, frozenset({"admin_x"})),
             Case("gov:redeemed_document", "get", f"redemption:{side}", staff, PANEL),
             Case("gov:redeemed_document_pdf", "get", f"redemption:{side}", staff, PANEL),
+            # A system's secret: only its own agency's admin may issue one (shown once).
+            Case(
+                "gov:api_client_secret", "post", f"apiclient:{side}", admin, frozenset({"admin_x"})
+            ),
         ]
     # The invitation link is its own proof: whoever holds it may open it; a wrong token is a 404.
     everyone = frozenset(ROLES)
@@ -136,7 +140,7 @@ CASES = _cases()
 
 
 def _object_args(world: World, case: Case) -> dict[str, object]:
-    from agencies.models import StaffList
+    from agencies.models import ApiClient, StaffList
     from documents.models import InboxNotice
     from inquiries.models import DisclosureRecord
 
@@ -168,6 +172,7 @@ def _object_args(world: World, case: Case) -> dict[str, object]:
             recipient=world.certificates[side].holder
         ).values_list("pk", flat=True)[0],
         "user": lambda: world.users[f"citizen_{side}"].pk,
+        "apiclient": lambda: ApiClient.objects.get(agency=world.redemptions[side].agency).pk,
     }[kind]()
     if case.name.startswith("admin:") and not case.name.endswith("_remove"):
         return {"object_id": pk}
@@ -271,6 +276,12 @@ NOT_IN_MATRIX = {
     "agreements:agency_json": "public by design: the JSON of agreements:agency",
     "account_confirm_email": "allauth's e-mail confirmation: the key in the link is the proof",
     "account_reset_password_from_key": "allauth's password reset: the key in the link is the proof",
+    "gov:api_client_revoke": "changes the client for good, so it would change the next cases; "
+    "tests/api/test_clients_page.py::test_staff_members_and_other_agencies_cannot_touch_a_client",
+    "api-v1:read_inquiry": "a bearer token, not a session, opens it: tests/api/test_inquiries.py::"
+    "test_a_client_reads_its_own_past_answer_and_never_another_agencys",
+    "api-v1:redemption_pdf": "a bearer token, not a session, opens it: tests/api/"
+    "test_redemption.py::test_another_clients_token_cannot_open_the_pdf",
 }
 
 

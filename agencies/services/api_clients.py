@@ -1,0 +1,173 @@
+"""API clients: asked for by the agency admin, approved or rejected by the committee or an
+operator, their secrets issued and rotated by the agency admin, revoked by either side.
+
+Every action writes an `ApiClientEvent` in its transaction. A secret is returned once, to be
+shown once; only its digest is kept.
+"""
+
+import datetime
+import secrets
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from agencies.models import (
+    ApiClient,
+    ApiClientAction,
+    ApiClientEvent,
+    ApiClientSecret,
+    ApiClientStatus,
+    Membership,
+    Mou,
+)
+from agencies.models.api_client import secret_digest, validate_addresses
+from agencies.services.common import TransitionError, require_agency_admin
+
+
+def _require_allowed(client: ApiClient, action: str) -> None:
+    if refusal := client.refusal(action):
+        raise TransitionError(refusal)
+
+
+def _require_committee_or_operator(user: User) -> None:
+    if not (user.is_committee_reviewer or user.is_operator):
+        raise PermissionDenied(_("Only the committee or IT operators may do this."))
+
+
+def _locked(client: ApiClient) -> ApiClient:
+    return ApiClient.objects.select_for_update().get(pk=client.pk)
+
+
+def _event(client: ApiClient, action: ApiClientAction, actor: User, reasons: str = "") -> None:
+    ApiClientEvent.objects.create(client=client, action=action, actor=actor, reasons=reasons)
+
+
+@transaction.atomic
+def request_api_client(
+    *,
+    mou: Mou,
+    requested_by: User,
+    name: str,
+    responsible: User,
+    scopes: Sequence[str],
+    allowed_addresses: Sequence[str],
+) -> ApiClient:
+    """The agency admin asks for a client on the agency's MoU. Scopes must be the MoU's, and the
+    responsible person an active member of the agency."""
+    require_agency_admin(requested_by, mou.agency)
+    problems: dict[str, str] = {}
+    if not scopes:
+        problems["scopes"] = _("Choose at least one scope.")
+    elif not set(scopes) <= set(mou.scopes):
+        problems["scopes"] = _("A client cannot have scopes that the MoU does not grant.")
+    if not Membership.objects.filter(
+        user=responsible, agency_id=mou.agency_id, is_active=True, accepted_at__isnull=False
+    ).exists():
+        problems["responsible"] = _("The responsible person must be an active staff member.")
+    try:
+        validate_addresses(list(allowed_addresses))
+    except ValidationError as error:
+        problems["allowed_addresses"] = " ".join(error.messages)
+    if problems:
+        raise ValidationError(problems)
+    client = ApiClient.objects.create(
+        agency_id=mou.agency_id,
+        mou=mou,
+        name=name.strip(),
+        responsible=responsible,
+        scopes=[scope for scope in mou.scopes if scope in scopes],
+        allowed_addresses=[str(address).strip() for address in allowed_addresses],
+        requested_by=requested_by,
+    )
+    _event(client, ApiClientAction.REQUESTED, requested_by)
+    return client
+
+
+@transaction.atomic
+def approve_api_client(*, client: ApiClient, actor: User, reasons: str = "") -> ApiClient:
+    """The committee or an operator approves the client; the agency admin can then issue its
+    secret on the panel."""
+    _require_committee_or_operator(actor)
+    client = _locked(client)
+    _require_allowed(client, "approve")
+    client.status = ApiClientStatus.ACTIVE
+    client.save(update_fields=["status"])
+    _event(client, ApiClientAction.APPROVED, actor, reasons)
+    return client
+
+
+@transaction.atomic
+def reject_api_client(*, client: ApiClient, actor: User, reasons: str) -> ApiClient:
+    _require_committee_or_operator(actor)
+    client = _locked(client)
+    _require_allowed(client, "reject")
+    client.status = ApiClientStatus.REJECTED
+    client.save(update_fields=["status"])
+    _event(client, ApiClientAction.REJECTED, actor, reasons)
+    return client
+
+
+@transaction.atomic
+def revoke_api_client(*, client: ApiClient, actor: User, reasons: str) -> ApiClient:
+    """Revoke the client for good: its tokens are refused from the next call on. The agency's
+    admin, the committee or an operator may."""
+    if not (actor.is_committee_reviewer or actor.is_operator):
+        require_agency_admin(actor, client.agency)
+    client = _locked(client)
+    _require_allowed(client, "revoke")
+    client.status = ApiClientStatus.REVOKED
+    client.save(update_fields=["status"])
+    now = timezone.now()
+    client.secrets.filter(revoked_at__isnull=True).update(revoked_at=now)
+    _event(client, ApiClientAction.REVOKED, actor, reasons)
+    return client
+
+
+def _secret_expiry(client: ApiClient, now: datetime.datetime) -> datetime.datetime:
+    """A secret lasts API_SECRET_DAYS, and never past the end of the MoU's last day."""
+    until = now + datetime.timedelta(days=settings.API_SECRET_DAYS)
+    if client.mou.valid_until is not None:
+        end_of_mou = timezone.make_aware(
+            datetime.datetime.combine(
+                client.mou.valid_until + datetime.timedelta(days=1), datetime.time.min
+            )
+        )
+        until = min(until, end_of_mou)
+    return until
+
+
+@transaction.atomic
+def issue_api_client_secret(*, client: ApiClient, actor: User) -> str:
+    """A new secret for an active client, returned once. Secrets still valid keep at most
+    API_SECRET_ROTATION_OVERLAP_MINUTES more, so the agency's system can switch over."""
+    require_agency_admin(actor, client.agency)
+    client = _locked(client)
+    if client.status != ApiClientStatus.ACTIVE:
+        raise TransitionError(_("Only an active client can get a secret."))
+    now = timezone.now()
+    overlap_end = now + datetime.timedelta(minutes=settings.API_SECRET_ROTATION_OVERLAP_MINUTES)
+    current = client.secrets.filter(revoked_at__isnull=True, valid_until__gt=now)
+    rotated = False
+    for old in current:
+        rotated = True
+        if old.valid_until > overlap_end:
+            old.valid_until = overlap_end
+            old.save(update_fields=["valid_until"])
+    secret = secrets.token_urlsafe(32)
+    ApiClientSecret.objects.create(
+        client=client,
+        digest=secret_digest(secret),
+        created_at=now,
+        valid_until=_secret_expiry(client, now),
+    )
+    _event(
+        client,
+        ApiClientAction.SECRET_ROTATED if rotated else ApiClientAction.SECRET_ISSUED,
+        actor,
+    )
+    return secret

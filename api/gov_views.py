@@ -1,0 +1,105 @@
+"""/gov/api-clients/: the agency admin's page of the agency's systems (API clients).
+
+Ask for a client, issue or rotate its secret (shown once, on the answer to that POST, never
+again), revoke it, and see each client's calls and errors per day.
+"""
+
+import contextlib
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencies import selectors, services
+from agencies.gate import PanelRequest, agency_panel_required
+from agencies.models import ApiClient
+from api import stats
+from api.forms import ApiClientRequestForm, RevokeForm
+
+
+def _request_form(request: PanelRequest, data: object = None) -> ApiClientRequestForm:
+    return ApiClientRequestForm(
+        data, agency_id=request.panel.agency.pk, mou_scopes=request.panel.mou.scopes
+    )
+
+
+def _page(
+    request: PanelRequest,
+    *,
+    form: ApiClientRequestForm | None = None,
+    secret: tuple[ApiClient, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    clients = [
+        (client, stats.daily_counts(client.pk))
+        for client in selectors.api_clients_of(request.panel.agency.pk)
+    ]
+    response = render(
+        request,
+        "api/gov/clients.html",
+        {
+            "panel": request.panel,
+            "clients": clients,
+            "form": form or _request_form(request),
+            "new_secret": secret,
+        },
+        status=status,
+    )
+    # The page may carry a secret: never kept by a browser or a proxy.
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
+@agency_panel_required(admin_only=True)
+@require_http_methods(["GET", "POST"])
+def api_clients(request: PanelRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request)
+    form = _request_form(request, request.POST)
+    if form.is_valid():
+        try:
+            services.request_api_client(
+                mou=request.panel.mou,
+                requested_by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            return redirect("gov:api_clients")
+    return _page(request, form=form, status=400)
+
+
+def _own_client(request: PanelRequest, pk: int) -> ApiClient:
+    return get_object_or_404(ApiClient, pk=pk, agency_id=request.panel.agency.pk)
+
+
+@agency_panel_required(admin_only=True)
+@require_POST
+def issue_secret(request: PanelRequest, pk: int) -> HttpResponse:
+    client = _own_client(request, pk)
+    try:
+        secret = services.issue_api_client_secret(client=client, actor=request.user)
+    except services.TransitionError as error:
+        form = _request_form(request)
+        form.add_error(None, error.message)
+        return _page(request, form=form, status=400)
+    return _page(request, secret=(client, secret))
+
+
+@agency_panel_required(admin_only=True)
+@require_POST
+def revoke(request: PanelRequest, pk: int) -> HttpResponse:
+    client = _own_client(request, pk)
+    form = RevokeForm(request.POST)
+    reasons = form.cleaned_data["reasons"] if form.is_valid() else _("Revoked by the agency")
+    # Already revoked (a second click): the page shows it.
+    with contextlib.suppress(services.TransitionError):
+        services.revoke_api_client(client=client, actor=request.user, reasons=reasons)
+    return redirect("gov:api_clients")

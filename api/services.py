@@ -1,0 +1,202 @@
+"""The API's actions: an inquiry and a certificate redemption for a client, each answered once
+per idempotency key. The work itself is the panel's: `inquiries.services.look_up_person` and
+`documents.redemptions.redeem_access_code`, called for the client's responsible staff member.
+"""
+
+import datetime
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.answers import inquiry_result, redemption_result
+from api.models import AnswerKind, ApiAnswer
+from api.problems import Problem
+from api.tokens import Caller
+from documents import redemptions
+from documents.gov_views import refusal_message
+from inquiries import limits
+from inquiries.limits import LimitKind
+from inquiries.services import LookupRefused, look_up_person
+
+SECONDS_PER_DAY = 24 * 3600
+
+
+@dataclass(frozen=True)
+class Answered:
+    answer: ApiAnswer
+    replayed: bool
+
+
+def request_digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _answer_once(
+    *,
+    caller: Caller,
+    kind: AnswerKind,
+    key: str | None,
+    payload: dict[str, Any],
+    work: Callable[[ApiAnswer], tuple[int, dict[str, Any], int | None]],
+) -> Answered:
+    """Run `work` and keep its answer, unless this key was answered before.
+
+    The key's row is inserted before the work, in the work's transaction. A concurrent request
+    with the same key blocks on the unique index until the first one ends: if it committed, the
+    insert fails and the stored answer is returned; if it rolled back, this one does the work.
+    """
+    digest = request_digest(payload)
+    with transaction.atomic():
+        answer = ApiAnswer(
+            client=caller.client,
+            kind=kind,
+            idempotency_key=key,
+            request_digest=digest,
+            created_at=timezone.now(),
+        )
+        if key is None:
+            answer.save()  # nothing to collide with: no savepoint, two round trips fewer
+        else:
+            try:
+                with transaction.atomic():
+                    answer.save()
+            except IntegrityError:
+                earlier = ApiAnswer.objects.get(
+                    client=caller.client, kind=kind, idempotency_key=key
+                )
+                if earlier.request_digest != digest:
+                    raise Problem(
+                        "idempotency-key-reused",
+                        _("This idempotency key was used for a different request."),
+                    ) from None
+                return Answered(answer=earlier, replayed=True)
+        status_code, body, disclosure_id = work(answer)
+        answer.status_code = status_code
+        answer.body = body
+        answer.disclosure_id = disclosure_id
+        answer.save(update_fields=["status_code", "body", "disclosure"])
+    return Answered(answer=answer, replayed=False)
+
+
+def _seconds_to_retry(kind: LimitKind) -> int:
+    now = timezone.localtime()
+    if kind == LimitKind.PER_MINUTE:
+        return 60 - now.second
+    midnight = (now + datetime.timedelta(days=1)).replace(hour=0, minute=0, second=0)
+    return max(int((midnight - now).total_seconds()), 1)
+
+
+def make_inquiry(
+    *,
+    caller: Caller,
+    fields: dict[str, Any],
+    key: str | None,
+    client_ip: str,
+) -> Answered:
+    """Look a person up for the client (fields already validated by the panel's form)."""
+    client = caller.client
+    exceeded = limits.count_lookup(
+        staff_member_id=client.responsible_id, mou=client.mou, api_client_id=client.pk
+    )
+    if exceeded is not None:
+        raise Problem(
+            "rate-limited",
+            _("The inquiry limit (%(limit)s per %(period)s) is reached.")
+            % {
+                "limit": exceeded.limit,
+                "period": _("minute") if exceeded.kind == LimitKind.PER_MINUTE else _("day"),
+            },
+            headers={"Retry-After": str(_seconds_to_retry(exceeded.kind))},
+            extra={"limit": exceeded.kind.value},
+        )
+
+    def work(answer: ApiAnswer) -> tuple[int, dict[str, Any], int | None]:
+        try:
+            lookup = look_up_person(
+                staff_member=client.responsible,
+                mou=client.mou,
+                agency_kind=client.agency.kind,
+                client_ip=client_ip,
+                api_client_id=client.pk,
+                client_scopes=client.scopes,
+                **fields,
+            )
+        except LookupRefused as refused:
+            raise Problem("lookup-refused", str(refused)) from None
+        body = {
+            "id": answer.pk,
+            "created_at": answer.created_at.isoformat(),
+            "result": inquiry_result(lookup.result),
+        }
+        return 200, body, lookup.disclosure.pk
+
+    return _answer_once(caller=caller, kind=AnswerKind.INQUIRY, key=key, payload=fields, work=work)
+
+
+def redeem_certificate(
+    *,
+    caller: Caller,
+    national_code: str,
+    access_code: str,
+    key: str | None,
+    client_ip: str,
+    pdf_url: Callable[[int], str],
+) -> Answered:
+    """Open a holder's certificate with its access code, for the client. A refusal is an answer
+    too (kept under the key, so a retry does not spend another attempt)."""
+    client = caller.client
+
+    def work(answer: ApiAnswer) -> tuple[int, dict[str, Any], int | None]:
+        try:
+            redemption = redemptions.redeem_access_code(
+                staff_member=client.responsible,
+                mou=client.mou,
+                national_code=national_code,
+                code=access_code,
+                client_ip=client_ip,
+                api_client_id=client.pk,
+            )
+        except redemptions.RedemptionThrottled as throttled:
+            raise Problem(
+                "rate-limited",
+                _("Too many failed attempts; try again later."),
+                headers={"Retry-After": str(throttled.retry_after)},
+                extra={"limit": throttled.limit.value},
+            ) from None
+        except redemptions.RedemptionRefused:
+            refusal = Problem("document-refused", refusal_message())
+            return refusal.status, refusal.document(), None
+        return (
+            200,
+            redemption_result(redemption, pdf_url=pdf_url(redemption.pk)),
+            (redemption.disclosure_id),
+        )
+
+    payload = {
+        "national_code": national_code,
+        "access_code_digest": request_digest({"c": access_code}),
+    }
+    return _answer_once(
+        caller=caller, kind=AnswerKind.REDEMPTION, key=key, payload=payload, work=work
+    )
+
+
+def past_inquiry(*, caller: Caller, answer_id: int) -> ApiAnswer:
+    """One of this client's own inquiry answers, while kept; any other id is not found."""
+    kept_since = timezone.now() - datetime.timedelta(hours=settings.API_ANSWER_KEEP_HOURS)
+    answer = ApiAnswer.objects.filter(
+        pk=answer_id,
+        client=caller.client,
+        kind=AnswerKind.INQUIRY,
+        created_at__gte=kept_since,
+    ).first()
+    if answer is None:
+        raise Problem("not-found", _("No inquiry of this client has this id."))
+    return answer

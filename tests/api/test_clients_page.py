@@ -1,0 +1,100 @@
+"""/gov/api-clients/: the agency admin asks for a client, issues its secret (shown once), sees
+its calls and errors per day, and revokes it; staff members and other agencies cannot."""
+
+import re
+
+import pytest
+
+from agencies.models import ApiClient, ApiClientSecret, ApiClientStatus
+from agencies.models.api_client import secret_digest
+from agencies.scopes import Scope
+from tests.agencies.conftest import enrol_totp
+from tests.api.conftest import call, inquiry
+
+pytestmark = pytest.mark.django_db
+PAGE = "/gov/api-clients/"
+
+
+def test_the_agency_admin_asks_for_a_client(client, connect, agency_admin, agency_staff):
+    connected = connect()
+    client.force_login(agency_admin)
+    response = client.post(
+        PAGE,
+        {
+            "name": "Relief case system",
+            "responsible": agency_staff.pk,
+            "scopes": [Scope.COVERAGE_FLAG],
+            "allowed_addresses": "192.0.2.20\n198.51.100.0/24\n",
+        },
+    )
+    assert response.status_code == 302
+    asked = ApiClient.objects.get(name="Relief case system")
+    assert asked.status == ApiClientStatus.REQUESTED
+    assert asked.mou == connected.mou
+    assert asked.allowed_addresses == ["192.0.2.20", "198.51.100.0/24"]
+
+
+def test_a_bad_address_or_a_scope_beyond_the_mou_is_refused(
+    client, connect, agency_admin, agency_staff
+):
+    connect(mou_scopes=[Scope.COVERAGE_FLAG])
+    client.force_login(agency_admin)
+    response = client.post(
+        PAGE,
+        {
+            "name": "x",
+            "responsible": agency_staff.pk,
+            "scopes": [Scope.PENSION_DETAIL],
+            "allowed_addresses": "not-an-address",
+        },
+    )
+    assert response.status_code == 400
+    assert ApiClient.objects.count() == 1
+
+
+def test_the_secret_is_shown_once_and_only_its_digest_kept(client, connect, agency_admin):
+    connected = connect()
+    client.force_login(agency_admin)
+    response = client.post(f"{PAGE}{connected.client.pk}/secret/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    shown = re.search(r'data-testid="secret">([^<]+)<', response.content.decode())
+    assert shown is not None
+    secret = shown.group(1)
+    assert ApiClientSecret.objects.filter(digest=secret_digest(secret)).exists()
+    assert secret not in client.get(PAGE).content.decode()
+
+
+def test_the_page_shows_calls_and_errors_per_day(client, connect, agency_admin, registered_person):
+    connected = connect()
+    token = connected.token()
+    call("POST", "/api/v1/inquiries", token, json=inquiry())
+    call("POST", "/api/v1/inquiries", token, json=inquiry())
+    call("GET", "/api/v1/inquiries/99999", token)
+    client.force_login(agency_admin)
+    page = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en")
+    table = page.content.decode().split('data-testid="api-calls"')[1].split("</table>")[0]
+    assert re.search(r"<td>3</td><td>1</td>", table), table
+
+
+def test_staff_members_and_other_agencies_cannot_touch_a_client(
+    client, connect, agency_staff, other_citizen, outsider
+):
+    connected = connect()
+    other = connect(admin=other_citizen, responsible=outsider)
+    enrol_totp(agency_staff)
+    client.force_login(agency_staff)
+    assert client.get(PAGE).status_code == 403
+    client.force_login(other.admin)
+    assert client.post(f"{PAGE}{connected.client.pk}/secret/").status_code == 404
+    assert client.post(f"{PAGE}{connected.client.pk}/revoke/").status_code == 404
+    connected.client.refresh_from_db()
+    assert connected.client.status == ApiClientStatus.ACTIVE
+
+
+def test_the_agency_admin_revokes_a_client(client, connect, agency_admin):
+    connected = connect()
+    client.force_login(agency_admin)
+    assert client.post(f"{PAGE}{connected.client.pk}/revoke/").status_code == 302
+    connected.client.refresh_from_db()
+    assert connected.client.status == ApiClientStatus.REVOKED

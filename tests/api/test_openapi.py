@@ -1,0 +1,41 @@
+"""The OpenAPI description validates, lists every endpoint, and the documentation page is built
+from it on the server (no remote script)."""
+
+import pytest
+from openapi_spec_validator import validate
+
+pytestmark = pytest.mark.django_db
+
+ENDPOINTS = {
+    ("post", "/api/v1/oauth/token"),
+    ("post", "/api/v1/inquiries"),
+    ("get", "/api/v1/inquiries/{inquiry_id}"),
+    ("post", "/api/v1/certificates/redeem"),
+    ("get", "/api/v1/certificates/redemptions/{redemption_id}/pdf"),
+}
+
+
+def test_the_schema_validates_and_lists_every_endpoint(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    validate(schema)
+    listed = {
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"get", "post"}
+    }
+    assert listed == ENDPOINTS
+    assert schema["paths"]["/api/v1/inquiries"]["post"]["security"] == [{"BearerToken": []}]
+    assert "security" not in schema["paths"]["/api/v1/oauth/token"]["post"]
+
+
+def test_the_documentation_page_is_rendered_from_the_schema(client):
+    page = client.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    text = page.content.decode()
+    for method, path in ENDPOINTS:
+        assert f"{method.upper()} {path}" in text
+    assert '<script src="http' not in text
+    assert "https://portal.example/problems/invalid-token" in text
