@@ -3,25 +3,10 @@ account, superusers included. They are history that citizens and agencies rely o
 happens only through `documents.services` or `documents.redemptions`, which write their own
 record of it (a forged "opened by" notice or a deleted certificate would be unaccountable)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from documents.models import AccessCode, Certificate, InboxNotice, Redemption
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Views only: no add, change or delete page, and no delete action."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from portal.read_only_admin import ReadOnlyAdmin
 
 
 @admin.register(Certificate)

@@ -1,7 +1,5 @@
 """The disclosure log in the admin: read-only, for IT operators, searchable by national code."""
 
-from typing import Any
-
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.scopes import scope_labels
 from inquiries.models import DisclosureRecord
 from portal import admin_display
+from portal.read_only_admin import ReadOnlyAdmin
 
 
 def _operator(request: HttpRequest) -> bool:
@@ -16,7 +15,7 @@ def _operator(request: HttpRequest) -> bool:
 
 
 @admin.register(DisclosureRecord)
-class DisclosureRecordAdmin(admin.ModelAdmin):
+class DisclosureRecordAdmin(ReadOnlyAdmin):
     list_display = [
         "created_on",
         "national_code_display",
@@ -97,17 +96,5 @@ class DisclosureRecordAdmin(admin.ModelAdmin):
     def salt_display(self, obj: DisclosureRecord) -> str:
         return admin_display.code(obj.salt)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
+    def may_read(self, request: HttpRequest) -> bool:
         return _operator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _operator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -3,7 +3,6 @@ client, and may revoke it. The client's fields are read-only here; its secret ne
 (the agency's admin issues it on the panel)."""
 
 from collections.abc import Callable
-from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from agencies import services
 from agencies.admin.common import (
@@ -26,7 +25,9 @@ from agencies.admin.common import (
 from agencies.forms import ReasonsForm, posted
 from agencies.models import ApiClient, ApiClientEvent
 from agencies.scopes import scope_labels
+from portal import admin_display
 from portal.jalali import format_date
+from portal.read_only_admin import ReadOnlyAdmin
 
 
 class ApiClientEventInline(ReadOnlyInline):
@@ -44,7 +45,7 @@ def _may_decide(request: HttpRequest) -> bool:
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(ReadOnlyAdmin):
     list_display = ("name", "agency", "status", "requested_on")
     list_filter = ("status",)
     search_fields = ("name", "agency__name", "client_id")
@@ -52,7 +53,7 @@ class ApiClientAdmin(admin.ModelAdmin):
         "name",
         "agency",
         "mou",
-        "client_id",
+        "client_id_display",
         "responsible",
         "scopes_display",
         "addresses_display",
@@ -64,20 +65,12 @@ class ApiClientAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [ApiClientEventInline]
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
+    def may_read(self, request: HttpRequest) -> bool:
         return _may_decide(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _may_decide(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+    @admin.display(description=gettext_lazy("client ID"))
+    def client_id_display(self, obj: ApiClient) -> str:
+        return admin_display.code(obj.client_id)
 
     @admin.display(description=gettext_lazy("requested at"))
     def requested_on(self, obj: ApiClient) -> str:
@@ -85,7 +78,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("scopes"))
     def scopes_display(self, obj: ApiClient) -> str:
-        return "، ".join(scope_labels(obj.scopes))
+        return pgettext("list separator", ", ").join(scope_labels(obj.scopes))
 
     @admin.display(description=gettext_lazy("allowed addresses"))
     def addresses_display(self, obj: ApiClient) -> str:

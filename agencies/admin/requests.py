@@ -25,6 +25,7 @@ from agencies.uploads import ALLOWED_KINDS, sniff_kind
 from portal import admin_display
 from portal.digits import LocalNumber
 from portal.jalali import format_date
+from portal.read_only_admin import ReadOnlyAdmin
 
 # How the summary shows the letter, by the kind its content reveals (not its name).
 LETTER_SHOWN_AS = {"application/pdf": "frame", "image/jpeg": "image", "image/png": "image"}
@@ -90,7 +91,7 @@ class RequestEventInline(ReadOnlyInline):
 
 
 @admin.register(AccessRequest)
-class AccessRequestAdmin(admin.ModelAdmin):
+class AccessRequestAdmin(ReadOnlyAdmin):
     list_display = (
         "agency_name",
         "legal_id_display",
@@ -157,20 +158,8 @@ class AccessRequestAdmin(admin.ModelAdmin):
         "contact_email",
     )
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
+    def may_read(self, request: HttpRequest) -> bool:
         return by_committee(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return by_committee(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description=gettext_lazy("submitted"), ordering="submitted_at")
     def submitted_on(self, obj: AccessRequest) -> str:

@@ -28,23 +28,12 @@ from agencies.models import (
 from portal import admin_display
 from portal.digits import LocalNumber, local_digits
 from portal.jalali import format_date
+from portal.read_only_admin import ReadOnlyAdmin
 
 
-class OperatorOnlyAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request: HttpRequest) -> bool:
+class OperatorOnlyAdmin(ReadOnlyAdmin):
+    def may_read(self, request: HttpRequest) -> bool:
         return by_operator(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return by_operator(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class StaffListRowInline(ReadOnlyInline):

@@ -112,7 +112,7 @@ class ApiClient(models.Model):
         ordering = ["-requested_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.name} — {self.agency_id}"
+        return self.name
 
     @property
     def scope_labels(self) -> list[str]:
