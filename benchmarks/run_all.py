@@ -271,24 +271,13 @@ BENCHMARKS = [
     # Last: they replace the registry that the benchmarks above fill.
     Benchmark(
         "import_speed.py",
-        ["--persons", "10000", "--periods", "100000", "--pensions", "3000"],
-        ["--persons", "1000000", "--periods", "10000000", "--pensions", "300000"],
+        ["--persons", "10000", "--periods", "100000", "--pensions", "3000", "--snapshot"],
+        ["--persons", "1000000", "--periods", "10000000", "--pensions", "300000", "--snapshot"],
         import_rows,
         240,
     ),
-    Benchmark("lookup_scaling.py", [], [], scaling_rows, 480),
+    Benchmark("lookup_scaling.py", ["--quick"], [], scaling_rows, 480),
 ]
-
-
-def supports(script: Path, option: str) -> bool:
-    """Whether the script's --help lists an option (import_speed's --snapshot may be absent)."""
-    try:
-        helped = subprocess.run(
-            [sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120
-        )
-    except subprocess.TimeoutExpired:
-        return False
-    return option in helped.stdout
 
 
 def database_for(script: str) -> str:
@@ -314,8 +303,6 @@ def run(benchmark: Benchmark, *, full: bool, verbose: bool) -> tuple[list[Row], 
     if not script.exists():
         return [Row(name, "skipped: not in this checkout")], 0.0
     arguments = list(benchmark.full if full else benchmark.quick)
-    if benchmark.script == "import_speed.py" and supports(script, "--snapshot"):
-        arguments.append("--snapshot")
     print(f"running {benchmark.script} {' '.join(arguments)}", flush=True)
     started = time.perf_counter()
     try:
