@@ -18,7 +18,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from agencies.gate import PanelRequest, agency_panel_required
-from agencies.scopes import scope_labels
 from inquiries import limits, selectors, services
 from inquiries.exports import history_csv_lines
 from inquiries.forms import HistoryFilterForm, LookupForm
@@ -56,7 +55,7 @@ def _blank_form(request: PanelRequest) -> dict:
 @require_http_methods(["GET", "POST"])
 def inquiry(request: PanelRequest) -> HttpResponse:
     panel = request.panel
-    context = {"panel": panel, "scopes": scope_labels(panel.mou.scopes)}
+    context = {"panel": panel}
     if request.method == "GET":
         return render(request, "inquiries/gov/inquiry.html", {**context, **_blank_form(request)})
     form = _lookup_form(request, request.POST)

@@ -104,3 +104,16 @@ def test_restrict_to_scopes_answers_no_record_with_nothing_else():
     result = restrict_to_scopes(None, Scope.values, national_code=LOOKED_UP)
     assert not result.found
     assert result.insured_today is None and result.periods is None and result.is_pensioner is None
+
+
+def test_the_page_names_the_mous_scopes_with_the_languages_list_separator(
+    client, agency_staff, make_panel
+):
+    make_panel(agency_staff, scopes=[Scope.COVERAGE_FLAG, Scope.PENSION_FLAG])
+    client.force_login(agency_staff)
+
+    english = client.get(URL).content.decode()
+    persian = client.get(URL, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+
+    assert "Insured now (yes/no), Pensioner (yes/no)." in english
+    assert "بیمه‌شده بودن در حال حاضر (بله/خیر)، مستمری‌بگیر بودن (بله/خیر)." in persian
