@@ -102,8 +102,19 @@ def make_inquiry(
 ) -> Answered:
     """Look a person up for the client (fields already validated by the panel's form)."""
     client = caller.client
-    exceeded = limits.count_lookup(
-        staff_member_id=client.responsible_id, mou=client.mou, api_client_id=client.pk
+    # A retry whose key was answered gets that answer back (below) and is not counted again.
+    answered_before = (
+        key is not None
+        and ApiAnswer.objects.filter(
+            client=client, kind=AnswerKind.INQUIRY, idempotency_key=key
+        ).exists()
+    )
+    exceeded = (
+        None
+        if answered_before
+        else limits.count_lookup(
+            staff_member_id=client.responsible_id, mou=client.mou, api_client_id=client.pk
+        )
     )
     if exceeded is not None:
         raise Problem(

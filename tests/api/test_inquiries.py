@@ -181,3 +181,18 @@ def test_idempotency_keys_are_each_clients_own(connect, registered_person, other
     assert first.json()["id"] != second.json()["id"]
     assert "Idempotent-Replayed" not in second
     assert DisclosureRecord.objects.count() == 2
+
+
+def test_a_retry_that_gets_its_earlier_answer_back_is_not_counted_again(
+    connect, registered_person, settings
+):
+    settings.API_INQUIRIES_PER_MINUTE = 2
+    token = connect().token()
+    key = {"Idempotency-Key": "retried-key"}
+    first = call("POST", "/api/v1/inquiries", token, json=inquiry(), **key)
+    retries = [call("POST", "/api/v1/inquiries", token, json=inquiry(), **key) for _ in range(3)]
+    fresh = call("POST", "/api/v1/inquiries", token, json=inquiry())
+    assert first.status_code == 200
+    assert [r.json()["id"] for r in retries] == [first.json()["id"]] * 3
+    assert fresh.status_code == 200  # the second of two a minute: the retries took none
+    assert DisclosureRecord.objects.count() == 2
