@@ -7,6 +7,5 @@ set -euo pipefail
 . "$(dirname "$0")/setup.sh"
 pictures="$(mktemp -d)"
 trap 'rm -rf "$pictures"' EXIT
-PORTAL_SCREENSHOTS_DIR="$pictures" PORTAL_JOURNEYS_ON_EVERY_DEVICE=1 \
-  python -m pytest -q -p no:cacheprovider tests/e2e/journeys "$@"
+PORTAL_SCREENSHOTS_DIR="$pictures" python -m pytest -q -p no:cacheprovider tests/e2e/journeys "$@"
 python scripts/screenshot_gallery.py "$pictures" docs/screenshots
