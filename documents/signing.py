@@ -12,6 +12,7 @@ of file names): a render pays for the signature only, about 30 ms.
 """
 
 import asyncio
+import concurrent.futures
 import datetime
 import functools
 import io
@@ -19,8 +20,10 @@ import os
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
@@ -170,6 +173,21 @@ def _time_stamper():
     return UrllibTimeStamper()
 
 
+_T = TypeVar("_T")
+
+
+def _outside_any_event_loop(function: Callable[..., _T], *args: Any, **kwargs: Any) -> _T:
+    """pyHanko's synchronous calls start an event loop of their own (asyncio.run), which fails in a
+    thread that already runs one (an async server's, a browser test's): there, they run in a
+    thread of their own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
+
+
 def sign_certificate_pdf(pdf: bytes, *, number: str) -> bytes:
     """The PDF with the organization's PAdES signature (B-B, or B-T with a time-stamp)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -194,8 +212,10 @@ def sign_certificate_pdf(pdf: bytes, *, number: str) -> bytes:
     timestamper = _time_stamper() if settings.CERTIFICATE_TSA_URL else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     try:
-        signed = signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf(
-            writer, bytes_reserved=SIGNATURE_BYTES_RESERVED
+        signed = _outside_any_event_loop(
+            signers.PdfSigner(metadata, signer=signer, timestamper=timestamper).sign_pdf,
+            writer,
+            bytes_reserved=SIGNATURE_BYTES_RESERVED,
         )
     except (TimestampRequestError, urllib.error.URLError, TimeoutError) as error:
         raise SigningError(f"the time-stamping service did not answer: {error}") from error
@@ -248,7 +268,7 @@ def check_pdf(data: bytes) -> PdfCheck:
         trust_roots=trust_roots(), allow_fetching=False, revocation_mode="soft-fail"
     )
     try:
-        status = validate_pdf_signature(signature, context)
+        status = _outside_any_event_loop(validate_pdf_signature, signature, context)
     except Exception:
         return PdfCheck(readable=True, signed=True)
     from pyhanko.sign.validation.status import SignatureCoverageLevel

@@ -77,7 +77,7 @@ def test_a_requests_page_starts_with_what_is_asked_and_frames_the_letter(
     for text in ("Synthetic Relief Foundation", submitted_request.legal_id, "article 5", "300"):
         assert text in summary
     letter_url = f"{REQUESTS}{submitted_request.pk}/letter/"
-    assert f'<iframe class="request-letter" src="{letter_url}"' in summary
+    assert f'<iframe class="request-letter" loading="lazy" src="{letter_url}"' in summary
     letter = reviewer_client.get(letter_url)
     assert letter.status_code == 200
     assert letter["Content-Type"] == "application/pdf"
