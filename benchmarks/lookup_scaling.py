@@ -26,7 +26,6 @@ import random
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
-from benchlib import Latencies, request, with_check_digit
+from benchlib import Latencies, with_check_digit
 
 # Signing up is not measured; sessions are made directly.
 os.environ.setdefault("IDENTITY_BACKEND", "demo")
@@ -43,6 +42,7 @@ benchlib.setup_django()
 import psycopg  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
+from lookup_throughput import csrf_token, run_phase  # noqa: E402
 
 from inquiries.importing.snapshot import KEPT, live_tables, take_snapshot  # noqa: E402
 
@@ -126,50 +126,6 @@ class SizeResult:
     status: Latencies
 
 
-def run_phase(port: int, clients: int, seconds: float, make_request) -> Latencies:
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def client(seed: int) -> None:
-        rng = random.Random(seed)
-        mine: list[float] = []
-        failed = 0
-        while time.monotonic() < deadline:
-            method, path, body, headers = make_request(rng)
-            started = time.perf_counter()
-            try:
-                status, _, _ = request(port, method, path, body=body, headers=headers)
-            except OSError:
-                status = 0
-            if status == 200:
-                mine.append(time.perf_counter() - started)
-            else:
-                failed += 1
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(seed,)) for seed in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Latencies("", time.monotonic() - started, latencies, errors[0])
-
-
-def csrf_token(port: int, session: str) -> str:
-    status, _, response = request(
-        port, "GET", "/gov/inquiry/", headers={"Cookie": f"sessionid={session}"}
-    )
-    cookie = response.getheader("Set-Cookie") or ""
-    if status != 200 or "csrftoken=" not in cookie:
-        sys.exit(f"/gov/inquiry/ answered {status} to the staff session")
-    return cookie.split("csrftoken=", 1)[1].split(";", 1)[0]
-
-
 def measure(persons: int, *, port: int, clients: int, seconds: float) -> tuple[Latencies, ...]:
     staff_session = benchlib.session_cookie(benchlib.panel_staff(STAFF_CODE, "+989129990002"))
     spread = [number * persons // CITIZENS for number in range(CITIZENS)]
@@ -198,16 +154,16 @@ def measure(persons: int, *, port: int, clients: int, seconds: float) -> tuple[L
             body = urllib.parse.urlencode(
                 {"national_code": code, "purpose": "judicial_case", "case_reference": "SCALE-1"}
             )
-            return "POST", "/gov/inquiry/", body, headers
+            return "POST", "/gov/inquiry/", body, headers, 200
 
         def my_status(rng: random.Random):
             session = rng.choice(citizen_sessions)
-            return "GET", "/me/status/", "", {"Cookie": f"sessionid={session}"}
+            return "GET", "/me/status/", "", {"Cookie": f"sessionid={session}"}, 200
 
-        run_phase(port, clients, min(5.0, seconds), lookup)  # warm-up
-        lookups = run_phase(port, clients, seconds, lookup)
-        run_phase(port, clients, min(3.0, seconds), my_status)
-        status = run_phase(port, clients, seconds, my_status)
+        run_phase("warm-up", port, clients, min(5.0, seconds), lookup)
+        lookups = run_phase("lookups", port, clients, seconds, lookup)
+        run_phase("warm-up", port, clients, min(3.0, seconds), my_status)
+        status = run_phase("/me/status/", port, clients, seconds, my_status)
     finally:
         benchlib.stop(server)
     return lookups, status
