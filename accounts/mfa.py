@@ -1,25 +1,17 @@
-"""Whether a request's user has enrolled TOTP, asked once per request (the MFA middleware and
-the agency panel's gate both need the answer on every /gov/ request); and whether it has just
-signed in, so that a first enrolment need not ask for the password again.
+"""Whether a request's user has enrolled TOTP (the MFA middleware and the agency panel's gate
+both ask on every /gov/ request; `User.totp_enrolled` reads it once, with the roles); and
+whether it has just signed in, so that a first enrolment need not ask for the password again.
 """
 
 import time
 
 from allauth.account.internal.flows.login import get_authentication_records
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.http import HttpRequest
 
-_ATTRIBUTE = "_portal_has_totp"
-
 
 def has_totp(request: HttpRequest) -> bool:
-    if not hasattr(request, _ATTRIBUTE):
-        enrolled = Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
-        setattr(request, _ATTRIBUTE, enrolled)
-    return getattr(request, _ATTRIBUTE)
+    return request.user.is_authenticated and request.user.totp_enrolled
 
 
 def signed_in_by_password_moments_ago(request: HttpRequest) -> bool:

@@ -1,6 +1,9 @@
+import functools
+
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.base_user import BaseUserManager
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
-from django.db import models
+from django.contrib.auth.models import AbstractBaseUser, Group, PermissionsMixin
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,8 +113,32 @@ class User(AbstractBaseUser, PermissionsMixin):
     def roles(self) -> frozenset[str]:
         """The user's role names, cached on the instance for the request."""
         if not hasattr(self, "_roles"):
-            self._roles = frozenset(self.groups.values_list("name", flat=True))
+            self._load_roles_and_totp()
         return self._roles
+
+    @property
+    def totp_enrolled(self) -> bool:
+        """Whether the user has enrolled TOTP, cached with the roles."""
+        if not hasattr(self, "_roles"):
+            self._load_roles_and_totp()
+        return self._totp_enrolled
+
+    def _load_roles_and_totp(self) -> None:
+        """Both in one query: every staff page asks for both (the MFA middleware, the gate)."""
+        names: list[str | None] = []
+        if self.pk is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    _roles_and_totp_statement(), [self.pk, self.pk, Authenticator.Type.TOTP]
+                )
+                names = [name for (name,) in cursor.fetchall()]
+        self._roles = frozenset(name for name in names if name is not None)
+        self._totp_enrolled = None in names
+
+    def forget_roles(self) -> None:
+        """After a change of roles or second factor: the next question asks the database."""
+        for cached in ("_roles", "_totp_enrolled"):
+            self.__dict__.pop(cached, None)
 
     def has_role(self, role: Role) -> bool:
         return role.value in self.roles
@@ -217,3 +244,17 @@ class DemoIdentityPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.national_code} {self.mobile}"
+
+
+@functools.cache
+def _roles_and_totp_statement() -> str:
+    """The user's group names, then one NULL row if a TOTP authenticator exists (a group name
+    is never NULL)."""
+    quote = connection.ops.quote_name
+    memberships = User.groups.through._meta
+    return (
+        f"SELECT g.name FROM {quote(Group._meta.db_table)} g "  # noqa: S608
+        f"JOIN {quote(memberships.db_table)} ug ON ug.group_id = g.id WHERE ug.user_id = %s "
+        f"UNION ALL SELECT NULL FROM {quote(Authenticator._meta.db_table)} "
+        "WHERE user_id = %s AND type = %s"
+    )

@@ -277,14 +277,12 @@ def assign_role(*, user: User, role: Role) -> None:
     # The groups come from a data migration; get_or_create also survives a flushed database.
     group, _ = Group.objects.get_or_create(name=role.value)
     user.groups.add(group)
-    if hasattr(user, "_roles"):
-        del user._roles
+    user.forget_roles()
 
 
 def drop_role(*, user: User, role: Role) -> None:
     user.groups.remove(*Group.objects.filter(name=role.value))
-    if hasattr(user, "_roles"):
-        del user._roles
+    user.forget_roles()
 
 
 def claim_migration_notice(*, user: User) -> bool:

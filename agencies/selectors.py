@@ -3,10 +3,9 @@
 import datetime
 import functools
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, models
-from django.db.models import Model, QuerySet
+from django.db import connection, models
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from agencies.models import (
     StaffList,
     StaffListStatus,
 )
+from portal.rows import instance_from_row, quoted_columns
 
 
 def today() -> datetime.date:
@@ -108,49 +108,20 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
         return None
     agency_starts = len(Membership._meta.concrete_fields)
     mou_starts = agency_starts + len(Agency._meta.concrete_fields)
-    membership = _instance(Membership, row[:agency_starts])
-    agency = _instance(Agency, row[agency_starts:mou_starts])
-    mou = _instance(Mou, row[mou_starts:])
+    membership = instance_from_row(Membership, row[:agency_starts])
+    agency = instance_from_row(Agency, row[agency_starts:mou_starts])
+    mou = instance_from_row(Mou, row[mou_starts:])
     # As select_related would: reading membership.agency or mou.agency costs no query.
     Membership.agency.field.set_cached_value(membership, agency)
     Mou.agency.field.set_cached_value(mou, agency)
     return membership, mou
 
 
-_M = TypeVar("_M", bound=Model)
-
-
-def _instance(model: type[_M], values: tuple[Any, ...]) -> _M:
-    """The instance the ORM would build from these columns: each value through the converters
-    the ORM applies (a JSON list arrives as text, SQLite's dates and booleans as strings)."""
-    converted = []
-    for value, (column, converters) in zip(values, _converters(model), strict=True):
-        for convert in converters:
-            value = convert(value, column, connection)
-        converted.append(value)
-    attnames = [field.attname for field in model._meta.concrete_fields]
-    return model.from_db(DEFAULT_DB_ALIAS, attnames, converted)
-
-
-@functools.cache
-def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
-    """Per column, as the SQL compiler orders them: the backend's converters, then the field's."""
-    result = []
-    for field in model._meta.concrete_fields:
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
-        result.append((column, converters))
-    return result
-
-
 @functools.cache
 def _panel_statement() -> str:
     """Every column of the three rows, so the instances are the ones the ORM would give."""
     quote = connection.ops.quote_name
-
-    def columns(model: type[Model], alias: str) -> str:
-        return ", ".join(f"{alias}.{quote(str(f.column))}" for f in model._meta.concrete_fields)
-
+    columns = quoted_columns
     # Built from the models' own table and column names, never from input; values go as params.
     return (
         f"SELECT {columns(Membership, 'm')}, {columns(Agency, 'a')}, {columns(Mou, 'u')} "  # noqa: S608

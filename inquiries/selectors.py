@@ -1,9 +1,11 @@
 """Reads of the coverage registry shared by the citizen's pages, agency lookups and certificates."""
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -18,6 +20,7 @@ from inquiries.models import (
     PensionRecord,
 )
 from inquiries.status import PersonStatus, compute_status, days_to_date
+from portal.rows import instance_from_row, instances_from_json, json_array_sql, quoted_columns
 
 
 @dataclass(frozen=True)
@@ -43,20 +46,21 @@ def registry_record(
 ) -> RegistryRecord | None:
     """The person with this national code and their status, or None if the registry has no record.
 
-    Three queries, whatever the number of periods. The two lists are read with plain filters
-    rather than `prefetch_related`, whose machinery cost more CPU than the queries themselves
-    on an agency's lookup.
+    Every agency lookup, status page and certificate reads it, so on PostgreSQL it is one fixed
+    statement: the person with their periods and pensions as JSON arrays. Elsewhere (the
+    embedded SQLite default) it is the three ORM queries of `registry_rows_by_orm`, which
+    `tests/inquiries/test_registry_record_sql.py` compares with the statement on random data.
     """
-    person = InsuredPerson.objects.filter(national_code=national_code).first()
-    if person is None:
+    if connection.vendor == "postgresql":
+        rows = _registry_rows_by_sql(national_code)
+    else:
+        rows = registry_rows_by_orm(national_code)
+    if rows is None:
         return None
-    periods = tuple(
-        CoveragePeriod.objects.filter(person_id=person.pk).order_by("-start_date", "workshop_code")
-    )
-    pensions = tuple(PensionRecord.objects.filter(person_id=person.pk).order_by("-start_date"))
+    person, periods, pensions = rows
     today = today or timezone.localdate()
     status = compute_status(periods=periods, pensions=pensions, today=today)
-    rows = tuple(
+    period_rows = tuple(
         PeriodRow(
             period=period,
             days=days_to_date(start=period.start_date, end=period.end_date, today=today),
@@ -64,7 +68,58 @@ def registry_record(
         for period in periods
     )
     return RegistryRecord(
-        person=person, periods=periods, pensions=pensions, status=status, period_rows=rows
+        person=person, periods=periods, pensions=pensions, status=status, period_rows=period_rows
+    )
+
+
+RegistryRows = tuple[InsuredPerson, tuple[CoveragePeriod, ...], tuple[PensionRecord, ...]]
+# Newest first; the natural keys break ties, so both reads give one order.
+PERIOD_ORDER = ("-start_date", "workshop_code")
+PENSION_ORDER = ("-start_date", "pension_number")
+
+
+def registry_rows_by_orm(national_code: str) -> RegistryRows | None:
+    """The person, their periods and their pensions in three queries."""
+    person = InsuredPerson.objects.filter(national_code=national_code).first()
+    if person is None:
+        return None
+    periods = tuple(CoveragePeriod.objects.filter(person_id=person.pk).order_by(*PERIOD_ORDER))
+    pensions = tuple(PensionRecord.objects.filter(person_id=person.pk).order_by(*PENSION_ORDER))
+    return person, periods, pensions
+
+
+def _registry_rows_by_sql(national_code: str) -> RegistryRows | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_registry_statement(), [national_code])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *person_columns, periods, pensions = row
+    return (
+        instance_from_row(InsuredPerson, person_columns),
+        tuple(instances_from_json(CoveragePeriod, periods)),
+        tuple(instances_from_json(PensionRecord, pensions)),
+    )
+
+
+@functools.cache
+def _registry_statement() -> str:
+    quote = connection.ops.quote_name
+
+    def order(fields: tuple[str, ...], alias: str) -> str:
+        return ", ".join(
+            f"{alias}.{quote(name.lstrip('-'))}{' DESC' if name.startswith('-') else ''}"
+            for name in fields
+        )
+
+    # Built from the models' own table and column names, never from input; the code is a param.
+    return (
+        f"SELECT {quoted_columns(InsuredPerson, 'p')}, "  # noqa: S608
+        f"(SELECT {json_array_sql(CoveragePeriod, 'c', order_by=order(PERIOD_ORDER, 'c'))} "
+        f"FROM {quote(CoveragePeriod._meta.db_table)} c WHERE c.person_id = p.id), "
+        f"(SELECT {json_array_sql(PensionRecord, 'r', order_by=order(PENSION_ORDER, 'r'))} "
+        f"FROM {quote(PensionRecord._meta.db_table)} r WHERE r.person_id = p.id) "
+        f"FROM {quote(InsuredPerson._meta.db_table)} p WHERE p.national_code = %s"
     )
 
 
