@@ -7,7 +7,7 @@ import pytest
 from agencies import services
 from agencies.models import MOU_TRANSITIONS, Mou, MouBasis, MouEvent, MouStatus
 from agencies.selectors import active_mou_for
-from tests.agencies.conftest import mou_terms
+from tests.agencies.conftest import enrol_totp, mou_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,23 @@ def test_each_mou_transition_runs_only_from_its_states(
         agency_mou.refresh_from_db()
         assert agency_mou.status == status
         assert not MouEvent.objects.filter(mou=agency_mou).exclude(action="recorded").exists()
+
+
+ADMIN_BUTTONS = {"can_suspend": "suspend", "can_reinstate": "reinstate", "can_end": "end"}
+
+
+@pytest.mark.parametrize("status", list(MouStatus))
+def test_the_admin_shows_the_buttons_the_workflow_table_allows(
+    status, client, agency_mou, committee_reviewer
+):
+    Mou.objects.filter(pk=agency_mou.pk).update(status=status)
+    enrol_totp(committee_reviewer)
+    client.force_login(committee_reviewer)
+    page = client.get(f"/admin/agencies/mou/{agency_mou.pk}/change/")
+    assert page.status_code == 200
+    assert {flag: page.context[flag] for flag in ADMIN_BUTTONS} == {
+        flag: status in MOU_TRANSITIONS[action].sources for flag, action in ADMIN_BUTTONS.items()
+    }
 
 
 @pytest.mark.parametrize(
