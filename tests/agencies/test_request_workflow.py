@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 
 import portal.sms
 from agencies import services
@@ -112,6 +113,23 @@ def test_taking_into_review_and_resubmitting_are_in_the_history_with_what_was_ju
     assert resubmitted.previous_details["legal_basis"] == "Article 5."
     access_request.refresh_from_db()
     assert access_request.legal_basis == "Article 5 of the Social Security Act."
+
+
+def test_a_resubmission_with_a_new_letter_keeps_the_letter_the_committee_judged(
+    request_in_review, committee_reviewer, citizen
+):
+    services.return_request(
+        access_request=request_in_review, reviewer=committee_reviewer, reasons="Sign it."
+    )
+    judged = AccessRequest.objects.get(pk=request_in_review.pk).letter.name
+    services.resubmit_request(
+        access_request=request_in_review, applicant=citizen, details=details()
+    )
+    request_in_review.refresh_from_db()
+    (resubmitted,) = request_in_review.events.filter(action=RequestAction.RESUBMITTED)
+    assert request_in_review.letter.name != judged
+    assert resubmitted.previous_details["letter"] == judged
+    assert default_storage.exists(judged)
 
 
 def test_a_new_decision_supersedes_the_earlier_one_and_both_stay(
