@@ -121,7 +121,7 @@ def test_a_resubmission_with_a_new_letter_keeps_the_letter_the_committee_judged(
     services.return_request(
         access_request=request_in_review, reviewer=committee_reviewer, reasons="Sign it."
     )
-    judged = AccessRequest.objects.get(pk=request_in_review.pk).letter.name
+    judged = str(AccessRequest.objects.get(pk=request_in_review.pk).letter.name)
     services.resubmit_request(
         access_request=request_in_review, applicant=citizen, details=details()
     )
