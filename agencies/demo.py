@@ -25,7 +25,6 @@ from agencies.models import (
     Membership,
     MembershipRole,
     Mou,
-    MouStatus,
 )
 from agencies.scopes import Scope
 
@@ -131,7 +130,7 @@ def seed(*, stdout: OutputWrapper) -> None:
         )
 
     mou = Mou.objects.get(number=MOU_NUMBER)
-    in_force = mou.status == MouStatus.ACTIVE and mou.is_active_on(timezone.localdate())
+    in_force = mou.is_active_on(timezone.localdate())
     stdout.write(
         f"  {agency.name}: MoU {mou.number}, "
         f"{'in force' if in_force else 'NOT in force'} until {mou.valid_until}"

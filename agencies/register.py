@@ -155,12 +155,12 @@ def _agreement(mou: Mou, today: datetime.date) -> Agreement:
     ended_on = _ended_on(mou, events, today)
     if ended_on is not None:
         state = AgreementState.ENDED
+    elif mou.in_force:  # type: ignore[attr-defined]  # Mou.objects.with_in_force_on(today)
+        state = AgreementState.IN_FORCE
     elif mou.status == MouStatus.SUSPENDED:
         state = AgreementState.SUSPENDED
-    elif mou.valid_from > today:
-        state = AgreementState.NOT_YET_IN_FORCE
     else:
-        state = AgreementState.IN_FORCE
+        state = AgreementState.NOT_YET_IN_FORCE
     access_request = mou.access_request
     return Agreement(
         number=mou.number,
@@ -181,7 +181,8 @@ def _agreement(mou: Mou, today: datetime.date) -> Agreement:
 def _build_register(today: datetime.date) -> tuple[RegisteredAgency, ...]:
     cutoff = today - datetime.timedelta(days=ENDED_SHOWN_DAYS)
     mous = (
-        Mou.objects.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=cutoff))
+        Mou.objects.with_in_force_on(today)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=cutoff))
         .select_related("agency", "access_request")
         .prefetch_related(
             Prefetch(

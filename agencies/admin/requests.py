@@ -239,7 +239,8 @@ class AccessRequestAdmin(ReadOnlyAdmin):
         extra = {
             "can_start_review": access_request is not None
             and access_request.allows("start_review"),
-            "can_decide": access_request is not None and access_request.allows("approve"),
+            "can_decide": access_request is not None
+            and any(access_request.allows(outcome) for outcome in ("approve", "reject", "return")),
             "can_reopen": access_request is not None and access_request.allows("reopen"),
             "can_record_mou": access_request is not None
             and access_request.status == RequestStatus.APPROVED

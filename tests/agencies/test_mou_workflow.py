@@ -3,11 +3,15 @@
 import datetime
 
 import pytest
+from django.db.models import Q
 
 from agencies import services
 from agencies.models import MOU_TRANSITIONS, Mou, MouBasis, MouEvent, MouStatus
+from agencies.models import mou as mou_module
+from agencies.register import AgreementState, register
 from agencies.selectors import active_mou_for
-from tests.agencies.conftest import mou_terms
+from tests.agencies.conftest import enrol_totp, mou_terms
+from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +68,23 @@ def test_each_mou_transition_runs_only_from_its_states(
         assert not MouEvent.objects.filter(mou=agency_mou).exclude(action="recorded").exists()
 
 
+ADMIN_BUTTONS = {"can_suspend": "suspend", "can_reinstate": "reinstate", "can_end": "end"}
+
+
+@pytest.mark.parametrize("status", list(MouStatus))
+def test_the_admin_shows_the_buttons_the_workflow_table_allows(
+    status, client, agency_mou, committee_reviewer
+):
+    Mou.objects.filter(pk=agency_mou.pk).update(status=status)
+    enrol_totp(committee_reviewer)
+    client.force_login(committee_reviewer)
+    page = client.get(f"/admin/agencies/mou/{agency_mou.pk}/change/")
+    assert page.status_code == 200
+    assert {flag: page.context[flag] for flag in ADMIN_BUTTONS} == {
+        flag: status in MOU_TRANSITIONS[action].sources for flag, action in ADMIN_BUTTONS.items()
+    }
+
+
 @pytest.mark.parametrize(
     ("status", "valid_from", "valid_until", "in_force"),
     [
@@ -88,3 +109,34 @@ def test_in_force_on_a_day_means_the_same_to_the_model_the_list_and_the_gate(
     assert agency_mou.is_active_on(day) is in_force
     assert Mou.objects.with_in_force_on(day).get(pk=agency_mou.pk).in_force is in_force  # type: ignore[attr-defined]
     assert (active_mou_for(agency_id=agency_mou.agency_id, day=day) == agency_mou) is in_force
+    assert (register_state(agency_mou, day) == AgreementState.IN_FORCE) is in_force
+
+
+def register_state(mou: Mou, day: datetime.date) -> AgreementState:
+    (agency,) = [agency for agency in register(day) if agency.id == mou.agency_id]
+    (agreement,) = [a for a in agency.agreements if a.number == mou.number]
+    return agreement.state
+
+
+def test_every_reader_of_in_force_follows_its_one_definition(monkeypatch, agency_mou):
+    """Change what "in force" means in `mou_in_force_on` (here: only open-ended MoUs) and
+    every reader follows; none of them says it again."""
+    day = datetime.date(2026, 3, 1)
+    Mou.objects.filter(pk=agency_mou.pk).update(
+        status=MouStatus.ACTIVE,
+        valid_from=day - datetime.timedelta(days=10),
+        valid_until=day + datetime.timedelta(days=10),
+    )
+    agency_mou.refresh_from_db()
+    assert register_state(agency_mou, day) == AgreementState.IN_FORCE
+    clear_cache()
+    defined = mou_module.mou_in_force_on
+    monkeypatch.setattr(
+        mou_module,
+        "mou_in_force_on",
+        lambda day, prefix="": defined(day, prefix) & Q((f"{prefix}valid_until__isnull", True)),
+    )
+    assert not agency_mou.is_active_on(day)
+    assert not Mou.objects.with_in_force_on(day).get(pk=agency_mou.pk).in_force  # type: ignore[attr-defined]
+    assert active_mou_for(agency_id=agency_mou.agency_id, day=day) is None
+    assert register_state(agency_mou, day) != AgreementState.IN_FORCE

@@ -3,6 +3,7 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 
 import portal.sms
 from agencies import services
@@ -16,6 +17,7 @@ from agencies.models import (
     RequestAction,
     RequestStatus,
 )
+from tests.agencies.conftest import enrol_totp
 from tests.agencies.factories import AccessRequestFactory, details
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +113,23 @@ def test_taking_into_review_and_resubmitting_are_in_the_history_with_what_was_ju
     assert resubmitted.previous_details["legal_basis"] == "Article 5."
     access_request.refresh_from_db()
     assert access_request.legal_basis == "Article 5 of the Social Security Act."
+
+
+def test_a_resubmission_with_a_new_letter_keeps_the_letter_the_committee_judged(
+    request_in_review, committee_reviewer, citizen
+):
+    services.return_request(
+        access_request=request_in_review, reviewer=committee_reviewer, reasons="Sign it."
+    )
+    judged = str(AccessRequest.objects.get(pk=request_in_review.pk).letter.name)
+    services.resubmit_request(
+        access_request=request_in_review, applicant=citizen, details=details()
+    )
+    request_in_review.refresh_from_db()
+    (resubmitted,) = request_in_review.events.filter(action=RequestAction.RESUBMITTED)
+    assert request_in_review.letter.name != judged
+    assert resubmitted.previous_details["letter"] == judged
+    assert default_storage.exists(judged)
 
 
 def test_a_new_decision_supersedes_the_earlier_one_and_both_stay(
@@ -215,15 +234,41 @@ def test_each_committee_transition_runs_only_from_its_states(
         assert not access_request.events.exists()
 
 
+# The admin's buttons, each for the committee's actions the table allows from this state.
+ADMIN_BUTTONS = {
+    "can_start_review": ("start_review",),
+    "can_decide": ("approve", "reject", "return"),
+    "can_reopen": ("reopen",),
+}
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_the_admin_shows_the_buttons_the_workflow_table_allows(
+    status, client, citizen, committee_reviewer
+):
+    enrol_totp(committee_reviewer)
+    client.force_login(committee_reviewer)
+    access_request = request_in(status, citizen)
+    page = client.get(f"/admin/agencies/accessrequest/{access_request.pk}/change/")
+    assert page.status_code == 200
+    shown = {flag: page.context[flag] for flag in ADMIN_BUTTONS}
+    assert shown == {
+        flag: any(status in REQUEST_TRANSITIONS[action].sources for action in actions)
+        for flag, actions in ADMIN_BUTTONS.items()
+    }
+
+
 @pytest.mark.parametrize("status", ALL_STATUSES)
 def test_only_a_returned_request_can_be_resubmitted(status, citizen):
     access_request = request_in(status, citizen)
-    if status == RequestStatus.RETURNED:
+    allowed = REQUEST_TRANSITIONS["resubmit"]
+    assert access_request.allows("resubmit") == (status in allowed.sources)
+    if status in allowed.sources:
         services.resubmit_request(
             access_request=access_request, applicant=citizen, details=details(letter=None)
         )
         access_request.refresh_from_db()
-        assert access_request.status == RequestStatus.RESUBMITTED
+        assert access_request.status == allowed.target
     else:
         with pytest.raises(services.TransitionError):
             services.resubmit_request(

@@ -74,6 +74,18 @@ def layering_violations(graph: dict[str, set[str]]) -> list[str]:
     )
 
 
+def selectors_importing_services(graph: dict[str, set[str]]) -> list[str]:
+    """Reads never reach for the actions: a selector that imported a service would tie every
+    view that reads to everything that writes."""
+    return sorted(
+        f"{module} imports {target}"
+        for module, targets in graph.items()
+        if "selectors" in module.split(".")
+        for target in targets
+        if "services" in target.split(".")
+    )
+
+
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components of more than one module (Tarjan's algorithm)."""
     index: dict[str, int] = {}
@@ -113,6 +125,15 @@ def test_apps_import_only_themselves_and_the_apps_before_them():
     assert layering_violations(import_graph()) == []
 
 
+def test_every_app_of_the_project_has_its_place_in_the_order(settings):
+    ours = {app.split(".")[0] for app in settings.INSTALLED_APPS}
+    assert {app for app in ours if (ROOT / app).is_dir()} == set(LAYERS)
+
+
+def test_selectors_never_import_services():
+    assert selectors_importing_services(import_graph()) == []
+
+
 def test_no_modules_import_each_other():
     assert import_cycles(import_graph()) == []
 
@@ -127,6 +148,19 @@ def test_no_modules_import_each_other():
 )
 def test_the_layering_check_catches_an_import_from_a_later_app(graph, expected):
     assert len(layering_violations(graph)) == expected
+
+
+@pytest.mark.parametrize(
+    ("graph", "expected"),
+    [
+        ({"agencies.selectors": {"agencies.services.staff"}}, 1),
+        ({"agencies.selectors": {"accounts.services"}}, 1),
+        ({"agencies.selectors": {"agencies.models"}}, 0),
+        ({"agencies.services.staff": {"agencies.selectors"}}, 0),
+    ],
+)
+def test_the_selectors_check_catches_a_selector_importing_a_service(graph, expected):
+    assert len(selectors_importing_services(graph)) == expected
 
 
 def test_the_cycle_check_catches_a_circle_through_function_level_imports(tmp_path):

@@ -11,6 +11,7 @@ import portal.sms
 from accounts.identity.backends import locmem as identity_service
 from accounts.models import LegacyAccount, User
 from accounts.roles import Role
+from agencies import services as agency_services
 from agencies.models import (
     Agency,
     AgencyKind,
@@ -315,6 +316,7 @@ def test_access_ended_by_a_corrected_file_closes_the_pending_removal_requests(
     pending = RemovalRequest.objects.create(
         membership=membership, requested_by=operator, reasons="Left the court."
     )
+    unused = agency_services.invite_member(membership=membership)
     corrected = [list(row) for row in rows]
     corrected[2] = with_cell(corrected[2], "is_active", "0")
 
@@ -325,3 +327,5 @@ def test_access_ended_by_a_corrected_file_closes_the_pending_removal_requests(
     assert not membership.is_active
     assert pending.status == RemovalRequestStatus.DONE
     assert not membership.user.has_role(Role.AGENCY_STAFF)
+    unused.refresh_from_db()
+    assert unused.revoked_at is not None
