@@ -165,7 +165,6 @@ def finish_password_reset_by_sms(*, national_code: str, code: str, new_password:
     return True
 
 
-@transaction.atomic
 # --- Completing a migrated account (accounts.middleware.AccountCompletionMiddleware) ----------
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", views.login, name="login"),
     path("accounts/phone/verify/", views.verify_phone, name="verify_phone"),
+    path("accounts/phone/change/", views.change_phone, name="change_phone"),
     # Before allauth's own URL of the same path (portal/urls.py includes this module first).
     path("accounts/password/change/", views.password_change, name="password_change"),
     path("accounts/password/reset/sms/", views.password_reset_by_sms, name="password_reset_sms"),

@@ -185,6 +185,7 @@ class SignupView(allauth_views.SignupView):
 
 signup = _refusing_sms_politely(SignupView.as_view())
 login = _refusing_sms_politely(allauth_views.login)
+change_phone = _refusing_sms_politely(allauth_views.change_phone)
 _allauth_verify_phone = _refusing_sms_politely(allauth_views.verify_phone)
 
 

@@ -3,10 +3,12 @@
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -124,7 +126,28 @@ class StaffListAdmin(OperatorOnlyAdmin):
         return actions
 
     @admin.action(description=gettext_lazy("Grant access and send invitations"))
-    def grant_access(self, request: HttpRequest, queryset: Any) -> None:
+    def grant_access(self, request: HttpRequest, queryset: Any) -> TemplateResponse | None:
+        # A typed name unlike the registry's may be a typo, or a list naming someone who does not
+        # work at the agency: the operator reads them and confirms before anything is granted.
+        differing = (
+            StaffListRow.objects.filter(staff_list__in=queryset, name_check=NameCheck.DIFFERS)
+            .exclude(staff_list__status=StaffListStatus.GRANTED)
+            .select_related("staff_list__agency")
+            .order_by("staff_list", "pk")
+        )
+        if differing and not request.POST.get("accept_name_differences"):
+            return TemplateResponse(
+                request,
+                "admin/agencies/stafflist/confirm_name_differences.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": _("Names that differ from the registry"),
+                    "opts": self.model._meta,
+                    "rows": differing,
+                    "selected": queryset.values_list("pk", flat=True),
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
         for staff_list in queryset:
             if staff_list.status == StaffListStatus.GRANTED:
                 messages.info(request, _("%(list)s was already granted.") % {"list": staff_list})
@@ -151,6 +174,7 @@ class StaffListAdmin(OperatorOnlyAdmin):
             ):
                 if codes:
                     messages.warning(request, warning % {"codes": local_digits(", ".join(codes))})
+        return None
 
 
 UNREACHABLE = gettext_lazy(

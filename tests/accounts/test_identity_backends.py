@@ -8,7 +8,10 @@ import datetime
 import io
 import ipaddress
 import json
+import os
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from django.conf import settings as django_settings
+from django.core.checks import Tags, run_checks
 from django.core.management import call_command
 
 from accounts import demo
@@ -194,3 +199,64 @@ def test_http_with_nobody_listening_is_unavailable(settings):
     settings.IDENTITY_HTTP_TOKEN = TOKEN
     settings.IDENTITY_HTTP_URL = "https://127.0.0.1:9/"
     assert mobile_belongs_to(CODE, MOBILE) is Ownership.UNAVAILABLE
+
+
+# --- Choosing the backend ---------------------------------------------------------------------
+
+PROBE_BACKEND = "from django.conf import settings; print(settings.IDENTITY_BACKEND)"
+
+
+def start_settings(**env: str) -> subprocess.CompletedProcess:
+    """Read the settings in a fresh interpreter with DEBUG off, outside the tests' environment."""
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PORTAL_", "IDENTITY_", "DEBUG", "SECRET_KEY"))
+    }
+    return subprocess.run(
+        [sys.executable, "-c", PROBE_BACKEND],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PORTAL_ENV_FILE": "",
+            "DEBUG": "0",
+            "SECRET_KEY": "a-synthetic-secret-key-for-this-test-only",
+            **env,
+        },
+        cwd=django_settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_with_debug_off_the_demo_backend_is_used_only_when_named():
+    refused = start_settings()
+    assert refused.returncode != 0
+    assert "IDENTITY_BACKEND is not set" in refused.stderr
+    named = start_settings(IDENTITY_BACKEND="demo")
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.strip() == "demo"
+
+
+@pytest.mark.parametrize(
+    "backend", ["demo", "locmem", "accounts.identity.backends.demo.IdentityBackend"]
+)
+def test_check_deploy_warns_about_a_demo_or_test_backend(settings, backend):
+    settings.IDENTITY_BACKEND = backend
+    found = run_checks(include_deployment_checks=True, tags=[Tags.security])
+    assert "accounts.W001" in {message.id for message in found}
+
+
+def test_check_deploy_is_quiet_about_the_http_backend_with_its_token(settings):
+    settings.IDENTITY_BACKEND = "http"
+    settings.IDENTITY_HTTP_TOKEN = TOKEN
+    found = {
+        message.id for message in run_checks(include_deployment_checks=True, tags=[Tags.security])
+    }
+    assert not found & {"accounts.W001", "accounts.W002"}
+    settings.IDENTITY_HTTP_TOKEN = ""
+    found = {
+        message.id for message in run_checks(include_deployment_checks=True, tags=[Tags.security])
+    }
+    assert "accounts.W002" in found

@@ -241,6 +241,28 @@ def test_signing_in_twice_within_30_seconds_to_an_unverified_mobile_is_a_friendl
     assert "try again in" in response.content.decode()
 
 
+def test_a_fourth_mobile_change_from_one_address_in_a_minute_is_a_friendly_page(db):
+    """The identity page sends an unproven account to change its mobile; the per-address SMS
+    limit there is a page too, and leaves the account's mobile as it was."""
+
+    def change_mobile(n: int):
+        user = User.objects.create_user(_code(n), PASSWORD, mobile=f"+98935123{n:04d}")
+        client = english()
+        client.force_login(user)
+        assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+        return user, client.post(reverse("account_change_phone"), {"phone": f"0936123{n:04d}"})
+
+    for n in range(3):  # ACCOUNT_RATE_LIMITS["verify_phone"]: 3 a minute from one address
+        assert change_mobile(n)[1].status_code == 302
+    user, response = change_mobile(3)
+
+    assert response.status_code == 429
+    assert "try again in 1 minute" in response.content.decode()
+    user.refresh_from_db()
+    assert user.mobile == "+989351230003"
+    assert len(portal.sms.outbox) == 3
+
+
 def _code(n: int) -> str:
     prefix = f"049937{n:03d}"
     return prefix + national_code_check_digit(prefix)

@@ -61,7 +61,13 @@ def grant_in_the_admin(operator, staff_list, capture) -> Client:
     with capture(execute=True):
         response = it.post(
             "/admin/agencies/stafflist/",
-            {"action": "grant_access", "_selected_action": [staff_list.pk]},
+            # The operator has checked any names that differ from the registry with the agency
+            # (test_granting_in_the_admin_shows_the_differing_names_and_waits_for_the_operator).
+            {
+                "action": "grant_access",
+                "_selected_action": [staff_list.pk],
+                "accept_name_differences": "1",
+            },
         )
     assert response.status_code == 302
     return it
@@ -261,6 +267,41 @@ def test_names_that_differ_from_the_registry_are_flagged_in_the_admin_and_the_co
         operator=operator.national_code,
         accept_name_differences=True,
     )
+    staff_list.refresh_from_db()
+    assert staff_list.status == StaffListStatus.GRANTED
+
+
+def test_granting_in_the_admin_shows_the_differing_names_and_waits_for_the_operator(
+    agency,
+    agency_admin,
+    admin_membership,
+    operator,
+    stranger_in_registry,
+    django_capture_on_commit_callbacks,
+):
+    identity_service.register(STRANGER, STRANGERS_MOBILE)
+    staff_list = submit(
+        agency, agency_admin, row(STRANGER, STRANGERS_MOBILE, first_name="Made", last_name="Up")
+    )
+    enrol_totp(operator)
+    it = Client(HTTP_ACCEPT_LANGUAGE="en")
+    it.force_login(operator)
+    grant = {"action": "grant_access", "_selected_action": [staff_list.pk]}
+
+    asked = it.post("/admin/agencies/stafflist/", grant)
+    assert asked.status_code == 200
+    assert b"differ from the registry" in asked.content
+    assert [(r.national_code, r.first_name, r.last_name) for r in asked.context["rows"]] == [
+        (STRANGER, "Made", "Up")
+    ]
+    staff_list.refresh_from_db()
+    assert staff_list.status == StaffListStatus.SUBMITTED
+    assert not Membership.objects.filter(agency=agency).exclude(pk=admin_membership.pk).exists()
+    assert not User.objects.filter(national_code=STRANGER).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = it.post("/admin/agencies/stafflist/", {**grant, "accept_name_differences": "1"})
+    assert confirmed.status_code == 302
     staff_list.refresh_from_db()
     assert staff_list.status == StaffListStatus.GRANTED
 

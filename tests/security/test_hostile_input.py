@@ -526,6 +526,7 @@ SWEPT_ELSEWHERE = {
     "accounts:signup": "the path of allauth's account_signup, swept above: this view answers it",
     "accounts:login": "the path of allauth's account_login, swept above: this view answers it",
     "accounts:verify_phone": "the path of allauth's account_verify_phone: this view answers it",
+    "accounts:change_phone": "the path of allauth's account_change_phone, swept above",
     "accounts:identity": "tests/accounts/test_identity_hostile_input.py",
     "accounts:complete_mobile": "tests/isinsured/test_completion_hostile_input.py",
     "accounts:complete_mobile_code": "tests/isinsured/test_completion_hostile_input.py",
