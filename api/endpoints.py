@@ -9,6 +9,7 @@ import binascii
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -373,9 +374,9 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> HttpResponse:
         raise _form_problem(form)
 
     def pdf_url(redemption_id: int) -> str:
-        return request.build_absolute_uri(
-            reverse("api-v1:redemption_pdf", kwargs={"redemption_id": redemption_id})
-        )
+        # From SITE_URL, like every link the portal hands out, never from the request's Host.
+        path = reverse("api-v1:redemption_pdf", kwargs={"redemption_id": redemption_id})
+        return f"{settings.SITE_URL}{path}"
 
     answered = services.redeem_certificate(
         caller=caller,

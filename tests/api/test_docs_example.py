@@ -26,7 +26,10 @@ def block(language: str) -> str:
 
 
 @pytest.fixture
-def example_env(live_server, connect, registered_person, citizen, citizen_record, issue, share):
+def example_env(
+    live_server, settings, connect, registered_person, citizen, citizen_record, issue, share
+):
+    settings.SITE_URL = live_server.url  # the portal's own address: the PDF link is built on it
     connected = connect(addresses=["127.0.0.1", "::1"])
     code = share(issue(citizen), max_uses=3)
     return {

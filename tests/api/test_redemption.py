@@ -1,6 +1,7 @@
 """POST /api/v1/certificates/redeem: the panel's document inquiry, for a system."""
 
 import pytest
+from django.conf import settings
 
 from documents.models import InboxNotice, Redemption
 from inquiries.models import DisclosureChannel, DisclosureRecord
@@ -29,7 +30,9 @@ def test_it_returns_the_certificate_and_a_link_to_its_pdf(
     record = DisclosureRecord.objects.get()
     assert (record.channel, record.api_client_id) == (DisclosureChannel.API, connected.client.pk)
     assert InboxNotice.objects.filter(kind=InboxNotice.Kind.REDEEMED).count() == 1
-    pdf = call("GET", body["pdf_url"].removeprefix("http://testserver"), token)
+    # The link is built from SITE_URL, not from the Host the call came with ("testserver").
+    assert body["pdf_url"].startswith(f"{settings.SITE_URL}/api/v1/certificates/redemptions/")
+    pdf = call("GET", body["pdf_url"].removeprefix(settings.SITE_URL), token)
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
@@ -47,7 +50,7 @@ def test_another_clients_token_cannot_open_the_pdf(
         ours.token(),
         json={"national_code": citizen.national_code, "access_code": code},
     ).json()
-    path = body["pdf_url"].removeprefix("http://testserver")
+    path = body["pdf_url"].removeprefix(settings.SITE_URL)
     assert call("GET", path, theirs.token()).status_code == 404
 
 
