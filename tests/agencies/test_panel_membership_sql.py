@@ -5,11 +5,10 @@ the same."""
 import datetime
 
 import pytest
-from django.db import transaction
 from django.db.models import FilteredRelation
 from django.forms.models import model_to_dict
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
@@ -24,6 +23,7 @@ from agencies.models import (
 from agencies.selectors import panel_membership_for
 from tests.agencies.factories import AgencyFactory, MouFactory
 from tests.conftest import make_user
+from tests.plain_sql import columns, random_rows, rolled_back
 
 
 def orm_panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
@@ -38,10 +38,6 @@ def orm_panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
         .first()
     )
     return None if membership is None else (membership, membership.mou_in_force)
-
-
-def columns(instance: Membership | Mou) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
 
 
 days = st.integers(min_value=-10, max_value=10)
@@ -70,60 +66,48 @@ memberships = st.lists(
 )
 
 
-class Rollback(Exception):
-    pass
-
-
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@random_rows()
 @given(mou_rows=mous, membership_rows=memberships, active_user=st.booleans())
 def test_it_finds_what_the_orm_query_finds(mou_rows, membership_rows, active_user) -> None:
     today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            user = make_user("0010000038", "+989121110003", is_active=active_user)
-            agencies = [AgencyFactory.create() for _ in range(3)]
-            with_open_mou: set[int] = set()
-            for agency, status, start, length in mou_rows:
-                if status in OPEN_MOU_STATUSES:
-                    if agency in with_open_mou:
-                        status = MouStatus.SUPERSEDED
-                    with_open_mou.add(agency)
-                valid_from = today + datetime.timedelta(days=start)
-                MouFactory.create(
-                    agency=agencies[agency],
-                    recorded_by=user,
-                    status=status,
-                    valid_from=valid_from,
-                    valid_until=None
-                    if length is None
-                    else valid_from + datetime.timedelta(days=length),
-                )
-            for agency, active, accepted, role in membership_rows:
-                Membership.objects.create(
-                    user=user,
-                    agency=agencies[agency],
-                    role=role,
-                    is_active=active,
-                    accepted_at=timezone.now() if accepted else None,
-                    granted_by=user,
-                )
-            found = panel_membership_for(user)
-            expected = orm_panel_membership_for(user) if active_user else None
-            if expected is None:
-                assert found is None
-            else:
-                assert found is not None
-                assert columns(found[0]) == columns(expected[0])
-                assert columns(found[1]) == columns(expected[1])
-                assert model_to_dict(found[0].agency) == model_to_dict(expected[0].agency)
-            raise Rollback
-    except Rollback:
-        pass
+    with rolled_back():
+        user = make_user("0010000038", "+989121110003", is_active=active_user)
+        agencies = [AgencyFactory.create() for _ in range(3)]
+        with_open_mou: set[int] = set()
+        for agency, status, start, length in mou_rows:
+            if status in OPEN_MOU_STATUSES:
+                if agency in with_open_mou:
+                    status = MouStatus.SUPERSEDED
+                with_open_mou.add(agency)
+            valid_from = today + datetime.timedelta(days=start)
+            MouFactory.create(
+                agency=agencies[agency],
+                recorded_by=user,
+                status=status,
+                valid_from=valid_from,
+                valid_until=None
+                if length is None
+                else valid_from + datetime.timedelta(days=length),
+            )
+        for agency, active, accepted, role in membership_rows:
+            Membership.objects.create(
+                user=user,
+                agency=agencies[agency],
+                role=role,
+                is_active=active,
+                accepted_at=timezone.now() if accepted else None,
+                granted_by=user,
+            )
+        found = panel_membership_for(user)
+        expected = orm_panel_membership_for(user) if active_user else None
+        if expected is None:
+            assert found is None
+        else:
+            assert found is not None
+            assert columns(found[0]) == columns(expected[0])
+            assert columns(found[1]) == columns(expected[1])
+            assert model_to_dict(found[0].agency) == model_to_dict(expected[0].agency)
 
 
 def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> None:

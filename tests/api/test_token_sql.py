@@ -5,14 +5,14 @@ or refused, every column of the five rows the same."""
 import datetime
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from agencies.models import ApiClientSecret, ApiClientStatus, Mou, MouStatus, mou_in_force_on
 from api.models import AccessToken, token_digest
 from api.tokens import token_in_force
+from tests.plain_sql import columns, random_rows, rolled_back
 
 TOKEN = "random-token"
 
@@ -35,10 +35,6 @@ def orm_token_in_force(digest: str) -> AccessToken | None:
     )
 
 
-def columns(instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
-
-
 def mostly(valid, *others):
     """Draws `valid` about three times in four: a token is found only when every one of its
     nine conditions holds, and each example should still often break one or two of them."""
@@ -49,16 +45,8 @@ def offset(unit: str, *values: int):
     return mostly(*(datetime.timedelta(**{unit: value}) for value in values))
 
 
-class Rollback(Exception):
-    pass
-
-
 @pytest.mark.django_db
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@random_rows(max_examples=80)
 @given(
     expires_in=offset("minutes", 3, -3, 0),
     client_status=mostly(ApiClientStatus.ACTIVE, *set(ApiClientStatus) - {ApiClientStatus.ACTIVE}),
@@ -84,46 +72,42 @@ def test_it_finds_what_the_orm_query_finds(
 ) -> None:
     now = timezone.now()
     today = timezone.localdate()
-    try:
-        with transaction.atomic():
-            client = connect().client
-            secret = ApiClientSecret.objects.get(client=client)
-            AccessToken.objects.create(
-                digest=token_digest(TOKEN),
-                client=client,
-                secret=secret,
-                issued_at=now,
-                expires_at=now + expires_in,
-            )
-            type(client).objects.filter(pk=client.pk).update(status=client_status)
-            type(client.responsible).objects.filter(pk=client.responsible_id).update(
-                is_active=responsible_active
-            )
-            ApiClientSecret.objects.filter(pk=secret.pk).update(
-                revoked_at=now if secret_revoked else None, valid_until=now + secret_valid_for
-            )
-            Mou.objects.filter(pk=client.mou_id).update(
-                status=mou_status,
-                valid_from=today - mou_started,
-                valid_until=None if mou_lasts is None else today - mou_started + mou_lasts,
-            )
-            digest = token_digest(TOKEN if right_token else "another-token")
-            found = token_in_force(digest)
-            expected = orm_token_in_force(digest)
-            if expected is None:
-                assert found is None
-            else:
-                assert found is not None
-                assert columns(found) == columns(expected)
-                for relation in ("client", "client.mou", "client.agency", "client.responsible"):
-                    ours, theirs = found, expected
-                    for name in relation.split("."):
-                        ours, theirs = getattr(ours, name), getattr(theirs, name)
-                    assert columns(ours) == columns(theirs), relation
-                assert columns(found.client.mou.agency) == columns(expected.client.agency)
-            raise Rollback
-    except Rollback:
-        pass
+    with rolled_back():
+        client = connect().client
+        secret = ApiClientSecret.objects.get(client=client)
+        AccessToken.objects.create(
+            digest=token_digest(TOKEN),
+            client=client,
+            secret=secret,
+            issued_at=now,
+            expires_at=now + expires_in,
+        )
+        type(client).objects.filter(pk=client.pk).update(status=client_status)
+        type(client.responsible).objects.filter(pk=client.responsible_id).update(
+            is_active=responsible_active
+        )
+        ApiClientSecret.objects.filter(pk=secret.pk).update(
+            revoked_at=now if secret_revoked else None, valid_until=now + secret_valid_for
+        )
+        Mou.objects.filter(pk=client.mou_id).update(
+            status=mou_status,
+            valid_from=today - mou_started,
+            valid_until=None if mou_lasts is None else today - mou_started + mou_lasts,
+        )
+        digest = token_digest(TOKEN if right_token else "another-token")
+        found = token_in_force(digest)
+        expected = orm_token_in_force(digest)
+        if expected is None:
+            assert found is None
+        else:
+            assert found is not None
+            assert columns(found) == columns(expected)
+            for relation in ("client", "client.mou", "client.agency", "client.responsible"):
+                ours, theirs = found, expected
+                for name in relation.split("."):
+                    ours, theirs = getattr(ours, name), getattr(theirs, name)
+                assert columns(ours) == columns(theirs), relation
+            assert columns(found.client.mou.agency) == columns(expected.client.agency)
 
 
 def test_a_call_reads_its_caller_in_one_query(connect, django_assert_num_queries) -> None:

@@ -5,8 +5,7 @@ pensions in the same order, every column the same."""
 import datetime
 
 import pytest
-from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from inquiries.models import (
@@ -20,15 +19,12 @@ from inquiries.models import (
     PensionStatus,
 )
 from inquiries.selectors import registry_record, registry_rows_by_orm
+from tests.plain_sql import columns, random_rows, rolled_back
 
 pytestmark = pytest.mark.postgres
 
 CODE = "0010000038"
 MAIN_CODE = "0010000046"
-
-
-def columns(instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in instance._meta.fields}
 
 
 # Few distinct dates and codes, so that orders are decided by the tie-breaks too.
@@ -60,61 +56,49 @@ pensions = st.lists(
 )
 
 
-class Rollback(Exception):
-    pass
-
-
 @pytest.mark.django_db
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@random_rows()
 @given(exists=st.booleans(), name=texts, period_rows=periods, pension_rows=pensions)
 def test_it_reads_what_the_orm_queries_read(exists, name, period_rows, pension_rows) -> None:
-    try:
-        with transaction.atomic():
-            if exists:
-                person = InsuredPerson.objects.create(
-                    national_code=CODE,
-                    first_name=name,
-                    last_name="Test",
-                    birth_date=datetime.date(1970, 1, 1),
-                    gender=Gender.FEMALE,
+    with rolled_back():
+        if exists:
+            person = InsuredPerson.objects.create(
+                national_code=CODE,
+                first_name=name,
+                last_name="Test",
+                birth_date=datetime.date(1970, 1, 1),
+                gender=Gender.FEMALE,
+            )
+            for code, workshop, kind, start, length, days, wage in period_rows:
+                CoveragePeriod.objects.create(
+                    person=person,
+                    workshop_code=code,
+                    workshop_name=workshop,
+                    coverage_kind=kind,
+                    start_date=start,
+                    end_date=None if length is None else start + datetime.timedelta(length),
+                    days=days,
+                    monthly_wage=wage,
                 )
-                for code, workshop, kind, start, length, days, wage in period_rows:
-                    CoveragePeriod.objects.create(
-                        person=person,
-                        workshop_code=code,
-                        workshop_name=workshop,
-                        coverage_kind=kind,
-                        start_date=start,
-                        end_date=None if length is None else start + datetime.timedelta(length),
-                        days=days,
-                        monthly_wage=wage,
-                    )
-                for number, role, kind, start, status in pension_rows:
-                    PensionRecord.objects.create(
-                        person=person,
-                        pension_number=number,
-                        role=role,
-                        kind=kind,
-                        start_date=start,
-                        status=status,
-                        main_national_code=MAIN_CODE if role == PensionRole.DEPENDENT else "",
-                    )
-            record = registry_record(CODE)
-            expected = registry_rows_by_orm(CODE)
-            if expected is None:
-                assert record is None
-            else:
-                assert record is not None
-                assert columns(record.person) == columns(expected[0])
-                assert [columns(p) for p in record.periods] == [columns(p) for p in expected[1]]
-                assert [columns(p) for p in record.pensions] == [columns(p) for p in expected[2]]
-            raise Rollback
-    except Rollback:
-        pass
+            for number, role, kind, start, status in pension_rows:
+                PensionRecord.objects.create(
+                    person=person,
+                    pension_number=number,
+                    role=role,
+                    kind=kind,
+                    start_date=start,
+                    status=status,
+                    main_national_code=MAIN_CODE if role == PensionRole.DEPENDENT else "",
+                )
+        record = registry_record(CODE)
+        expected = registry_rows_by_orm(CODE)
+        if expected is None:
+            assert record is None
+        else:
+            assert record is not None
+            assert columns(record.person) == columns(expected[0])
+            assert [columns(p) for p in record.periods] == [columns(p) for p in expected[1]]
+            assert [columns(p) for p in record.pensions] == [columns(p) for p in expected[2]]
 
 
 def test_it_reads_a_person_in_one_query(django_assert_num_queries, db) -> None:
