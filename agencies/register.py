@@ -244,10 +244,12 @@ class MonthCount:
     calendar: str  # "gregorian" or "jalali"
     direct_inquiries: int
     certificates: int
+    # Lookups and redemptions by the agency's own systems through the API.
+    agency_systems: int
 
     @property
     def total(self) -> int:
-        return self.direct_inquiries + self.certificates
+        return self.direct_inquiries + self.certificates + self.agency_systems
 
     @property
     def key(self) -> str:
@@ -262,7 +264,8 @@ class MonthCount:
         return date_format(datetime.date(self.year, self.month, 1), "YEAR_MONTH_FORMAT")
 
 
-# (day, channel) -> how many disclosure records; channel is "direct_inquiry" or "certificate".
+# (day, channel) -> how many disclosure records; channel is "direct_inquiry", "certificate" or
+# "api".
 DailyCounts = dict[tuple[datetime.date, str], int]
 
 
@@ -316,6 +319,7 @@ def monthly_counts(
                 calendar=calendar,
                 direct_inquiries=tally[(year, month, "direct_inquiry")],
                 certificates=tally[(year, month, "certificate")],
+                agency_systems=tally[(year, month, "api")],
             )
             for year, month in _last_months(today, calendar)
         ]

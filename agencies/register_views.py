@@ -131,6 +131,7 @@ def agency_agreements_json(request: HttpRequest, agency_id: int) -> JsonResponse
                 "month": month.key,
                 "direct_inquiries": month.direct_inquiries,
                 "certificates": month.certificates,
+                "agency_systems": month.agency_systems,
                 "total": month.total,
             }
             for month in months

@@ -260,6 +260,8 @@ def test_the_monthly_counts_are_right_and_only_counts(client, world, citizen, ag
     for day in (datetime.date(2026, 11, 3), datetime.date(2026, 11, 28), TODAY):
         disclose(day)
     disclose(datetime.date(2026, 11, 28), DisclosureChannel.CERTIFICATE)
+    # The agency's own systems' lookups count like its staff's.
+    disclose(datetime.date(2026, 11, 29), DisclosureChannel.API)
     disclose(datetime.date(2026, 2, 1))
     disclose(datetime.date(2024, 12, 1))  # outside the year
     # A confidential lookup is counted only once the person may see it (90 days).
@@ -286,17 +288,18 @@ def test_the_monthly_counts_are_right_and_only_counts(client, world, citizen, ag
         "month": "2026-11",
         "direct_inquiries": 2,
         "certificates": 1,
-        "total": 3,
+        "agency_systems": 1,
+        "total": 4,
     }
     assert gregorian["2026-12"]["total"] == 1
     assert gregorian["2026-02"]["total"] == 1
     assert gregorian["2026-08"]["total"] == 1  # confidential, past the delay
-    assert sum(m["total"] for m in gregorian.values()) == 6
+    assert sum(m["total"] for m in gregorian.values()) == 7
 
     jalali = {m["month"]: m for m in body["agency"]["disclosures_per_month"]["jalali"]}
     # Aban 1405 runs from 2026-10-23 to 2026-11-21, Azar from 2026-11-22.
     assert jalali["1405-08"]["total"] == 1
-    assert jalali["1405-09"]["total"] == 3
+    assert jalali["1405-09"]["total"] == 4
     assert list(jalali)[-1] == "1405-09"
 
     client.cookies["django_language"] = "fa"
@@ -304,7 +307,7 @@ def test_the_monthly_counts_are_right_and_only_counts(client, world, citizen, ag
     row = re.search(r'<tr data-month="1405-09">(.*?)</tr>', html, re.S)
     assert row is not None
     assert "آذر ۱۴۰۵" in row.group(1)
-    assert re.findall(r"<td>(.*?)</td>", row.group(1))[1:] == ["۲", "۱", "۳"]
+    assert re.findall(r"<td>(.*?)</td>", row.group(1))[1:] == ["۲", "۱", "۱", "۴"]
     assert citizen.national_code not in html
 
 
