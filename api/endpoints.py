@@ -19,6 +19,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from api import services, stats
+from api.mtls import presented_certificate
 from api.problems import Problem, problem_response
 from api.tokens import Caller, caller_for_token, issue_token
 from documents.forms import DocumentInquiryForm
@@ -36,7 +37,11 @@ class BearerToken(HttpBearer):
     API needs no CSRF token (ninja exempts it); a session alone gets a 401."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Caller:
-        return caller_for_token(token=token, address=client_address(request))
+        return caller_for_token(
+            token=token,
+            address=client_address(request),
+            certificate=presented_certificate(request),
+        )
 
 
 api = NinjaAPI(
@@ -302,7 +307,10 @@ def token(request: HttpRequest) -> HttpResponse:
         request.POST.get("client_secret", ""),
     )
     issued = issue_token(
-        client_id=credentials[0], client_secret=credentials[1], address=client_address(request)
+        client_id=credentials[0],
+        client_secret=credentials[1],
+        address=client_address(request),
+        certificate=presented_certificate(request),
     )
     response = JsonResponse(
         {

@@ -3,9 +3,17 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from agencies.client_certificates import (
+    CERTIFICATE_MAX_BYTES,
+    contains_private_key,
+    parse_client_certificate,
+)
 from agencies.models import Membership
 from agencies.scopes import Scope
 
@@ -18,7 +26,55 @@ class ResponsibleChoiceField(forms.ModelChoiceField):
         return f"{name} ({code})" if name else code
 
 
-class ApiClientRequestForm(forms.Form):
+class CertificateForm(forms.Form):
+    """A client certificate (RFC 8705) as a PEM file or pasted text; `cleaned_data["certificate"]`
+    is the parsed `ClientCertificate`, or None when none was given and none is required."""
+
+    certificate_required = True
+
+    certificate_file = forms.FileField(
+        label=_("Client certificate (PEM file)"),
+        required=False,
+        help_text=_("The certificate only (.pem or .crt), never its private key."),
+    )
+    certificate_text = forms.CharField(
+        label=_("Or paste the certificate"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "dir": "ltr", "class": "ltr"}),
+        help_text=_("From -----BEGIN CERTIFICATE----- to -----END CERTIFICATE-----."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["certificate"] = None
+        upload: UploadedFile | None = cleaned.get("certificate_file")
+        text = cleaned.get("certificate_text") or ""
+        field = "certificate_text"
+        if upload is not None:
+            field = "certificate_file"
+            content = upload.read(CERTIFICATE_MAX_BYTES + 1)
+            if len(content) > CERTIFICATE_MAX_BYTES:
+                self.add_error(field, _("A certificate file is only a few kilobytes."))
+                return cleaned
+            text = content.decode("ascii", errors="replace")
+        if not text:
+            if self.certificate_required:
+                self.add_error(field, _("Give the certificate: a PEM file or its text."))
+            return cleaned
+        try:
+            cleaned["certificate"] = parse_client_certificate(text)
+        except ValidationError as error:
+            pasted_key = field == "certificate_text" and contains_private_key(text)
+            if pasted_key and isinstance(self.data, QueryDict):
+                # Never send the key back in the page that refuses it.
+                self.data = self.data.copy()
+                self.data["certificate_text"] = ""
+            self.add_error(field, error)
+        return cleaned
+
+
+class ApiClientRequestForm(CertificateForm):
     name = forms.CharField(
         label=_("Name of the system"),
         max_length=150,
@@ -37,6 +93,9 @@ class ApiClientRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
         help_text=_("One IP address or network (CIDR) per line, e.g. 192.0.2.10 or 192.0.2.0/28."),
     )
+    # The certificate is optional here; without one the client is not bound (RFC 8705).
+    certificate_required = False
+    field_order = ["name", "responsible", "scopes", "allowed_addresses"]
 
     def __init__(self, *args: Any, agency_id: int, mou_scopes: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -7,5 +7,10 @@ from api import gov_views
 urlpatterns = [
     path("api-clients/", gov_views.api_clients, name="api_clients"),
     path("api-clients/<int:pk>/secret/", gov_views.issue_secret, name="api_client_secret"),
+    path(
+        "api-clients/<int:pk>/certificate/",
+        gov_views.bind_certificate,
+        name="api_client_certificate",
+    ),
     path("api-clients/<int:pk>/revoke/", gov_views.revoke, name="api_client_revoke"),
 ]

@@ -1,15 +1,17 @@
 """/gov/api-clients/: the agency admin's page of the agency's systems (API clients).
 
-Ask for a client, issue or rotate its secret (shown once, on the answer to that POST, never
-again), revoke it, and see each client's calls and errors per day.
+Ask for a client, bind it to a client certificate (RFC 8705) or replace its certificate, issue
+or rotate its secret (shown once, on the answer to that POST, never again), revoke it, and see
+each client's calls and errors per day.
 """
 
 import contextlib
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,13 +19,22 @@ from agencies import selectors, services
 from agencies.gate import PanelRequest, agency_panel_required
 from agencies.models import ApiClient
 from api import stats
-from api.forms import ApiClientRequestForm, RevokeForm
+from api.forms import ApiClientRequestForm, CertificateForm, RevokeForm
 
 
-def _request_form(request: PanelRequest, data: object = None) -> ApiClientRequestForm:
+def _request_form(
+    request: PanelRequest, data: object = None, files: object = None
+) -> ApiClientRequestForm:
     return ApiClientRequestForm(
-        data, agency_id=request.panel.agency.pk, mou_scopes=request.panel.mou.scopes
+        data, files, agency_id=request.panel.agency.pk, mou_scopes=request.panel.mou.scopes
     )
+
+
+def _certificate_form(
+    pk: int, data: QueryDict | None = None, files: MultiValueDict | None = None
+) -> CertificateForm:
+    # Its own ids on a page with a form per client; the same field names, so a post needs none.
+    return CertificateForm(data, files, auto_id=f"id_client{pk}_%s")
 
 
 def _page(
@@ -31,10 +42,16 @@ def _page(
     *,
     form: ApiClientRequestForm | None = None,
     secret: tuple[ApiClient, str] | None = None,
+    certificate_form: tuple[int, CertificateForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    bound_forms = dict([certificate_form]) if certificate_form else {}
     clients = [
-        (client, stats.daily_counts(client.pk))
+        (
+            client,
+            stats.daily_counts(client.pk),
+            bound_forms.get(client.pk) or _certificate_form(client.pk),
+        )
         for client in selectors.api_clients_of(request.panel.agency.pk)
     ]
     response = render(
@@ -59,13 +76,18 @@ def _page(
 def api_clients(request: PanelRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request)
-    form = _request_form(request, request.POST)
+    form = _request_form(request, request.POST, request.FILES)
     if form.is_valid():
+        data = form.cleaned_data
         try:
             services.request_api_client(
                 mou=request.panel.mou,
                 requested_by=request.user,
-                **form.cleaned_data,
+                name=data["name"],
+                responsible=data["responsible"],
+                scopes=data["scopes"],
+                allowed_addresses=data["allowed_addresses"],
+                certificate=data["certificate"],
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
@@ -91,6 +113,23 @@ def issue_secret(request: PanelRequest, pk: int) -> HttpResponse:
         form.add_error(None, error.message)
         return _page(request, form=form, status=400)
     return _page(request, secret=(client, secret))
+
+
+@agency_panel_required(admin_only=True)
+@require_POST
+def bind_certificate(request: PanelRequest, pk: int) -> HttpResponse:
+    client = _own_client(request, pk)
+    form = _certificate_form(client.pk, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.bind_api_client_certificate(
+                client=client, actor=request.user, certificate=form.cleaned_data["certificate"]
+            )
+        except services.TransitionError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("gov:api_clients")
+    return _page(request, certificate_form=(client.pk, form), status=400)
 
 
 @agency_panel_required(admin_only=True)

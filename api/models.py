@@ -30,6 +30,11 @@ class AccessToken(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     expires_at = models.DateTimeField(_("expires at"), db_index=True)
     client_ip = models.GenericIPAddressField(_("client IP address"), null=True)
+    # RFC 8705 `cnf` `x5t#S256`: the certificate the token was issued to; every call must
+    # present it. Empty for a client that is not bound to a certificate.
+    cert_thumbprint = models.CharField(
+        _("certificate thumbprint (SHA-256)"), max_length=43, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("API access token")

@@ -4,6 +4,10 @@ A token is only a handle on its client: `caller_for_token` checks, on every call
 statement (`token_in_force`), that the token is unexpired, its client active, the secret that
 got it unexpired and not revoked, the responsible person's account active and the MoU in force
 today. Suspending the MoU or revoking the client therefore refuses the very next call.
+
+A client bound to a certificate (RFC 8705) gets a token only when the call presents that
+certificate through the trusted proxy (`api.mtls`); the token records its thumbprint (`cnf`
+`x5t#S256`) and every call with it must present the same certificate.
 """
 
 import datetime
@@ -32,11 +36,14 @@ from agencies.models import (
 )
 from agencies.models.api_client import secret_digest
 from api.models import AccessToken, token_digest
+from api.mtls import presented_thumbprint
 from api.problems import Problem
 from portal import throttle
 from portal.rows import instance_from_row, quoted_columns
 
 _M = TypeVar("_M", bound=Model)
+
+_INVALID_TOKEN_HEADERS = {"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'}
 
 
 @dataclass(frozen=True)
@@ -70,9 +77,16 @@ def _check_address(client: ApiClient, address: str) -> None:
         )
 
 
-def issue_token(*, client_id: str, client_secret: str, address: str) -> IssuedToken:
-    """A new bearer token for a client that proves its secret, from an allowed address, while
-    the client is active and its MoU in force."""
+def _same_thumbprint(expected: str, presented: str | None) -> bool:
+    return presented is not None and hmac.compare_digest(expected, presented)
+
+
+def issue_token(
+    *, client_id: str, client_secret: str, address: str, certificate: str | None = None
+) -> IssuedToken:
+    """A new bearer token for a client that proves its secret (and, if bound, presents its
+    `certificate`: the trusted proxy's header value), from an allowed address, while the client
+    is active and its MoU in force."""
     minute = int(timezone.now().timestamp()) // 60
     if not throttle.hit(
         # Hashed: a client ID is whatever the caller sent, and cache keys must stay plain.
@@ -96,6 +110,19 @@ def issue_token(*, client_id: str, client_secret: str, address: str) -> IssuedTo
             headers={"WWW-Authenticate": 'Basic realm="api"'},
             extra={"error": "invalid_client"},
         )
+    if client.cert_thumbprint and not _same_thumbprint(
+        client.cert_thumbprint, presented_thumbprint(certificate)
+    ):
+        # RFC 8705 §2: a failed mutual-TLS client authentication is invalid_client.
+        raise Problem(
+            "invalid-client",
+            _(
+                "This client is bound to a certificate: ask for tokens over mutual TLS with "
+                "that certificate."
+            ),
+            headers={"WWW-Authenticate": 'Basic realm="api"'},
+            extra={"error": "invalid_client"},
+        )
     _check_address(client, address)
     if (
         client.status != ApiClientStatus.ACTIVE
@@ -115,6 +142,7 @@ def issue_token(*, client_id: str, client_secret: str, address: str) -> IssuedTo
         issued_at=now,
         expires_at=min(now + datetime.timedelta(seconds=lifetime), secret.valid_until),
         client_ip=address,
+        cert_thumbprint=client.cert_thumbprint,
     )
     return IssuedToken(token=token, expires_in=lifetime, scopes=list(client.scopes))
 
@@ -133,8 +161,9 @@ def _matching_secret(
     return found
 
 
-def caller_for_token(*, token: str, address: str) -> Caller:
-    """The caller behind a bearer token, or a `Problem` (401, or 403 for a wrong address)."""
+def caller_for_token(*, token: str, address: str, certificate: str | None = None) -> Caller:
+    """The caller behind a bearer token, or a `Problem` (401, or 403 for a wrong address).
+    `certificate` is the trusted proxy's header value, read only for a bound token."""
     found = token_in_force(token_digest(token))
     if found is None:
         raise Problem(
@@ -143,10 +172,30 @@ def caller_for_token(*, token: str, address: str) -> Caller:
                 "The token has expired or was never issued, or its client, secret or MoU no "
                 "longer allows calls. Ask for a new token."
             ),
-            headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
+            headers=_INVALID_TOKEN_HEADERS,
         )
+    if found.cert_thumbprint or found.client.cert_thumbprint:
+        _check_binding(found, certificate)
     _check_address(found.client, address)
     return Caller(client=found.client, token=found)
+
+
+def _check_binding(found: AccessToken, certificate: str | None) -> None:
+    """RFC 8705 §3: the call presents the certificate the token was issued to, and that is
+    still the client's (a token from before a binding or a replaced certificate is refused)."""
+    presented = presented_thumbprint(certificate)
+    if not (
+        hmac.compare_digest(found.cert_thumbprint, found.client.cert_thumbprint)
+        and _same_thumbprint(found.cert_thumbprint, presented)
+    ):
+        raise Problem(
+            "invalid-token",
+            _(
+                "This token is bound to a client certificate: call over mutual TLS with the "
+                "certificate it was issued to."
+            ),
+            headers=_INVALID_TOKEN_HEADERS,
+        )
 
 
 def token_in_force(digest: str) -> AccessToken | None:

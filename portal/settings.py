@@ -416,6 +416,10 @@ API_INQUIRIES_PER_MINUTE = env.int("API_INQUIRIES_PER_MINUTE", default=600)
 API_TOKEN_REQUESTS_PER_MINUTE = env.int("API_TOKEN_REQUESTS_PER_MINUTE", default=30)
 # How long a client can read a past answer again (GET /api/v1/inquiries/{id}).
 API_ANSWER_KEEP_HOURS = env.int("API_ANSWER_KEEP_HOURS", default=24)
+# RFC 8705: the header in which the TLS proxy passes the client certificate it verified, as a
+# URL-encoded PEM (nginx: $ssl_client_escaped_cert). Empty: off, and a client bound to a
+# certificate can neither get nor use a token. Believed only with TRUSTED_PROXY_COUNT > 0.
+API_CLIENT_CERT_HEADER = env.str("API_CLIENT_CERT_HEADER", default="")
 # The stable base of the problem+json `type` URIs.
 API_PROBLEM_BASE = env.str("API_PROBLEM_BASE", default="https://portal.example/problems/")
 

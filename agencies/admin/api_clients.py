@@ -57,6 +57,7 @@ class ApiClientAdmin(ReadOnlyAdmin):
         "responsible",
         "scopes_display",
         "addresses_display",
+        "certificate_display",
         "status",
         "requested_by",
         "requested_on",
@@ -84,6 +85,19 @@ class ApiClientAdmin(ReadOnlyAdmin):
     def addresses_display(self, obj: ApiClient) -> str:
         return format_html_join(
             " ", '<code dir="ltr">{}</code>', ((a,) for a in obj.allowed_addresses)
+        )
+
+    @admin.display(description=gettext_lazy("client certificate"))
+    def certificate_display(self, obj: ApiClient) -> str:
+        if not obj.is_certificate_bound:
+            return _("Not bound: the client secret alone gets tokens.")
+        return format_html(
+            '<code dir="ltr">{}</code><br>{}: <code dir="ltr">{}</code><br>{}: {}',
+            obj.cert_subject,
+            _("SHA-256 thumbprint"),
+            obj.cert_thumbprint,
+            _("Valid until"),
+            format_date(obj.cert_not_valid_after),
         )
 
     @admin.display(description=gettext_lazy("decision"))

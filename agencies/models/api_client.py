@@ -105,6 +105,13 @@ class ApiClient(models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    # RFC 8705: when set, tokens go only to calls that present this certificate through the
+    # trusted TLS proxy, and are honoured only with it (agencies/client_certificates.py).
+    cert_thumbprint = models.CharField(
+        _("certificate thumbprint (SHA-256)"), max_length=43, blank=True, default=""
+    )
+    cert_subject = models.CharField(_("certificate subject"), max_length=500, blank=True)
+    cert_not_valid_after = models.DateTimeField(_("certificate valid until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API client")
@@ -124,6 +131,10 @@ class ApiClient(models.Model):
 
     def allows(self, action: str) -> bool:
         return self.refusal(action) is None
+
+    @property
+    def is_certificate_bound(self) -> bool:
+        return bool(self.cert_thumbprint)
 
     def allows_address(self, address: str) -> bool:
         try:
@@ -164,6 +175,7 @@ class ApiClientAction(models.TextChoices):
     REVOKED = "revoked", _("Revoked")
     SECRET_ISSUED = "secret_issued", _("Secret issued")
     SECRET_ROTATED = "secret_rotated", _("Secret rotated")
+    CERTIFICATE_BOUND = "certificate_bound", _("Certificate bound")
 
 
 class ApiClientEvent(models.Model):

@@ -14,6 +14,7 @@ import each other directly, never through it. Admitting a staff list's people li
 from agencies.admission import GrantReport, invite_member
 from agencies.services.api_clients import (
     approve_api_client,
+    bind_api_client_certificate,
     issue_api_client_secret,
     reject_api_client,
     request_api_client,
@@ -75,6 +76,7 @@ __all__ = [
     "add_membership",
     "approve_api_client",
     "approve_request",
+    "bind_api_client_certificate",
     "compare_names_with_registry",
     "correct_agency",
     "correct_circular_mou_date",

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from agencies.client_certificates import ClientCertificate
 from agencies.models import (
     ApiClient,
     ApiClientAction,
@@ -56,9 +57,11 @@ def request_api_client(
     responsible: User,
     scopes: Sequence[str],
     allowed_addresses: Sequence[str],
+    certificate: ClientCertificate | None = None,
 ) -> ApiClient:
     """The agency admin asks for a client on the agency's MoU. Scopes must be the MoU's, and the
-    responsible person an active member of the agency."""
+    responsible person an active member of the agency. With a certificate, the client is bound
+    to it (RFC 8705) from its approval on."""
     require_agency_admin(requested_by, mou.agency)
     problems: dict[str, str] = {}
     if not scopes:
@@ -83,8 +86,45 @@ def request_api_client(
         scopes=[scope for scope in mou.scopes if scope in scopes],
         allowed_addresses=[str(address).strip() for address in allowed_addresses],
         requested_by=requested_by,
+        **_certificate_fields(certificate),
     )
-    _event(client, ApiClientAction.REQUESTED, requested_by)
+    _event(client, ApiClientAction.REQUESTED, requested_by, _certificate_note(certificate))
+    return client
+
+
+def _certificate_fields(certificate: ClientCertificate | None) -> dict[str, object]:
+    if certificate is None:
+        return {}
+    return {
+        "cert_thumbprint": certificate.thumbprint,
+        "cert_subject": certificate.subject,
+        "cert_not_valid_after": certificate.not_valid_after,
+    }
+
+
+def _certificate_note(certificate: ClientCertificate | None) -> str:
+    if certificate is None:
+        return ""
+    return f"x5t#S256={certificate.thumbprint} subject={certificate.subject}"
+
+
+@transaction.atomic
+def bind_api_client_certificate(
+    *, client: ApiClient, actor: User, certificate: ClientCertificate
+) -> ApiClient:
+    """The agency admin binds a client waiting for approval or active to a certificate, or
+    replaces its certificate (before it expires, say). Binding only narrows who may use the
+    client, so it needs no approval; the audit row names the certificate. From the next call on,
+    tokens issued under another certificate, or under none, are refused. A binding is never
+    removed here: a system that must go without one asks for a new client."""
+    require_agency_admin(actor, client.agency)
+    client = _locked(client)
+    if client.status not in (ApiClientStatus.REQUESTED, ApiClientStatus.ACTIVE):
+        raise TransitionError(_("Only a client waiting for approval or active can be bound."))
+    for name, value in _certificate_fields(certificate).items():
+        setattr(client, name, value)
+    client.save(update_fields=["cert_thumbprint", "cert_subject", "cert_not_valid_after"])
+    _event(client, ApiClientAction.CERTIFICATE_BOUND, actor, _certificate_note(certificate))
     return client
 
 

@@ -69,7 +69,7 @@ MARKUP_PROBES = ("<script>alert('hostile')</script>", "<img src=x onerror=alert(
 _ERROR_CLASSES = {"invalid-feedback", "errorlist", "alert-danger"}
 # Names that read the same in a Persian sentence: formats, a product and the access code example.
 TECHNICAL_WORDS = re.compile(
-    r"PDF|JPEG|PNG|CSV|UTF-8|Excel|ABCDE-23456|\b[OIL]\b|"
+    r"PDF|JPEG|PNG|CSV|UTF-8|Excel|ABCDE-23456|\b[OIL]\b|PEM|X\.509|BEGIN CERTIFICATE|"
     r"national_code|first_name|last_name|position|mobile|email"
 )
 ASCII_LETTERS = re.compile(r"[A-Za-z]")

@@ -157,6 +157,20 @@ def _invite(membership: Any) -> str:
     return token.group(1)
 
 
+def _an_api_client(client: Client, world: dict[str, Any]) -> None:
+    """A system of the agency, so the API clients page shows its certificate form."""
+    if "api_client" not in world:
+        admin = User.objects.get(pk=client.session["_auth_user_id"])
+        world["api_client"] = agency_services.request_api_client(
+            mou=world["mou"],
+            requested_by=admin,
+            name="Case system",
+            responsible=admin,
+            scopes=world["mou"].scopes[:1],
+            allowed_addresses=["192.0.2.10"],
+        )
+
+
 def _static(name: str, *args: Any) -> Callable[[dict[str, Any]], str]:
     return lambda world: reverse(name, args=args)
 
@@ -201,6 +215,13 @@ FORMS = [
     ),
     FormTarget("gov:staff", ("agency_admin",), _static("gov:staff"), form_has="form-TOTAL_FORMS"),
     FormTarget("gov:api_clients", ("agency_admin",), _static("gov:api_clients"), form_has="name"),
+    FormTarget(
+        "gov:api_client_certificate",
+        ("agency_admin",),
+        _static("gov:api_clients"),
+        form_has="certificate_text",
+        prepare=_an_api_client,
+    ),
     FormTarget("gov:staff", ("agency_admin",), _static("gov:staff"), form_has="file"),
     FormTarget(
         "gov:staff_removal",

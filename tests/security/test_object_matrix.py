@@ -103,6 +103,15 @@ def _cases() -> list[Case]:
             Case(
                 "gov:api_client_secret", "post", f"apiclient:{side}", admin, frozenset({"admin_x"})
             ),
+            # Binding a system to a certificate: the empty post is refused with the form (400).
+            Case(
+                "gov:api_client_certificate",
+                "post",
+                f"apiclient:{side}",
+                admin,
+                frozenset({"admin_x"}),
+                ok=frozenset({400}),
+            ),
         ]
     # The invitation link is its own proof: whoever holds it may open it; a wrong token is a 404.
     everyone = frozenset(ROLES)
