@@ -144,6 +144,13 @@ class BaseStaffRowFormSet(forms.BaseFormSet):
     """Every row validated; duplicates within the submission, against the agency's staff and
     against lists IT has not yet granted are marked on the rows themselves."""
 
+    default_error_messages = {
+        # Only a hand-made request gets here: the page's hidden row counts were changed.
+        "missing_management_form": _(
+            "The form arrived altered and could not be read. Please load the page again."
+        ),
+    }
+
     def __init__(self, *args: Any, agency_id: int, **kwargs: Any) -> None:
         self.agency_id = agency_id
         super().__init__(*args, **kwargs)
@@ -152,6 +159,8 @@ class BaseStaffRowFormSet(forms.BaseFormSet):
         return [form for form in self.forms if form.has_changed()]
 
     def clean(self) -> None:
+        if not self.management_form.is_valid():
+            return  # the one error to tell: the form arrived altered
         members = selectors.member_national_codes_of(self.agency_id)
         pending = selectors.pending_national_codes_of(self.agency_id)
         seen_codes: dict[str, int] = {}

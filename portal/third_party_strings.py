@@ -122,6 +122,20 @@ DJANGO_FORMS = (
         "Ensure this value has at least %(limit_value)d characters (it has %(show_value)d).",
         "limit_value",
     ),
+    # The staff list's rows, when a hand-made request claims too many or too few (Django's
+    # Persian leaves them in English).
+    ngettext_lazy(
+        # Translators: third-party msgid (Django, formsets)
+        "Please submit at most %(num)d form.",
+        "Please submit at most %(num)d forms.",
+        "num",
+    ),
+    ngettext_lazy(
+        # Translators: third-party msgid (Django, formsets)
+        "Please submit at least %(num)d form.",
+        "Please submit at least %(num)d forms.",
+        "num",
+    ),
 )
 
 # django.contrib.admin: labels for screen readers on every admin page (the committee's and IT's

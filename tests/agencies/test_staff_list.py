@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.html import strip_tags
 
 from agencies.models import Membership, RemovalRequest, StaffList, StaffListRow
 from portal.digits import to_persian_digits
@@ -116,6 +117,21 @@ def test_an_empty_form_is_refused(admin_client):
     response = admin_client.post(STAFF, rows_data([], extra_blank=3))
     assert response.status_code == 400
     assert "at least one" in str(response.context["formset"].non_form_errors())
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [{"form-TOTAL_FORMS": "many"}, {"form-MAX_NUM_FORMS": "x"}, {"form-TOTAL_FORMS": "9999"}],
+)
+def test_altered_row_counts_are_told_once_in_persian(admin_client, tampered):
+    admin_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "fa"
+    response = admin_client.post(STAFF, {**rows_data([person(1)]), **tampered})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "(Hidden field" not in page and "فیلد پنهان" not in page
+    assert "TOTAL_FORMS" not in strip_tags(page).replace('name="form-TOTAL_FORMS"', "")
+    alert = strip_tags(page.split('class="alert alert-danger">')[1].split("</div>")[0])
+    assert "صفحه را دوباره باز کنید" in alert or "حداکثر ۵۰۰ ردیف" in alert, alert
 
 
 # --- CSV ---------------------------------------------------------------------------------------
