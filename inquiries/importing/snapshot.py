@@ -6,9 +6,11 @@
    identity, CHECK constraints, grants), with no index, key or foreign key.
 2. persons, periods, pensions: each file goes through the PostgreSQL import
    (inquiries/importing/postgres.py: COPY, cells cleaned in SQL, the same rules, the same error
-   report), straight into its empty new table.
+   report), straight into its empty new table; periods and pensions take their file row numbers
+   as ids, and their natural key's unique index is built there, as the duplicate check.
    Each new table is analysed as soon as it is full.
-3. indexes: the live tables' indexes, primary and unique keys, built once over the full tables.
+3. indexes: the live tables' other indexes, primary and unique keys, built once over the full
+   tables.
 4. foreign keys: added NOT VALID, then validated in one pass each.
 5. counts: each new table must hold exactly the good rows of its file.
 6. swap: in one short transaction, the tables kept from the previous snapshot are dropped, the
