@@ -246,6 +246,13 @@ def test_rows_python_must_clean_and_repeated_keys_are_found_among_the_clean_ones
     assert summary.files[RecordKind.PENSIONS].created == 2
     assert [row for row, _, _ in read_report(directory / "periods.errors.csv")] == [3, 5, 6, 8]
     assert [row for row, _, _ in read_report(directory / "pensions.errors.csv")] == [3]
+    # The natural keys' indexes could not be built during the load (keys repeated there); they
+    # were built once the repeats were gone.
+    with connection.cursor() as cursor:
+        periods = connection.introspection.get_constraints(cursor, "inquiries_coverageperiod")
+        pensions = connection.introspection.get_constraints(cursor, "inquiries_pensionrecord")
+    assert periods["coverage_period_natural_key"]["unique"]
+    assert pensions["pension_record_natural_key"]["unique"]
     snapshot = periods_and_pensions()
     assert ("9900000021", "1000123456", datetime.date(2017, 3, 21), 120) in [
         (code, workshop, start, days) for code, workshop, start, _, days in snapshot[:3]
