@@ -49,6 +49,7 @@ CLEAN = "registry_import_clean"
 DATES = "registry_import_dates"
 PROBLEMS = "registry_import_problems"
 TAINTED = "registry_import_tainted"
+UNRECOGNISED = "registry_import_unrecognised"
 PYTHON_BATCH_ROWS = 5000
 
 # Every character Python's str.split() splits on but the plain space: a name holding none of
@@ -167,7 +168,7 @@ class PostgresImport:
             staged = feed.rows_read - feed.rejected
             self._load_dates(cursor)
             clean = self._move_clean_rows(cursor)
-            rejected = self._check_in_python(feed) if clean < staged else 0
+            rejected = self._check_in_python(feed, source.first_row) if clean < staged else 0
             if self.by_person:
                 rejected += self._reject_unknown_persons(cursor, lookup_needed=clean < staged)
             if self.straight:
@@ -226,6 +227,7 @@ class PostgresImport:
                 "column_name text, message text, first_row integer",
             ),
             (TAINTED, "national_code text"),
+            (UNRECOGNISED, "row_number integer"),
         ):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"CREATE TEMPORARY TABLE {table} ({definition}) ON COMMIT DROP")
@@ -362,18 +364,23 @@ class PostgresImport:
         cursor.execute("SET LOCAL enable_nestloop TO DEFAULT")
         return moved
 
-    def _check_in_python(self, feed: CopyFeed) -> int:
+    def _check_in_python(self, feed: CopyFeed, first_row: int) -> int:
         """The rows SQL did not recognise, through the row parser: clean ones join the others
         in CLEAN, bad ones are reported. Returns how many were rejected."""
         rejected = 0
         parse_row = self.format.parse_row
         columns = ", ".join(f"s.{column}" for column in self.columns)
+        if self.straight:
+            with connection.cursor() as cursor:
+                self._find_unrecognised_rows(cursor, first_row)
+            unrecognised = f"JOIN {UNRECOGNISED} u USING (row_number)"
+        else:
+            unrecognised = f"""WHERE NOT EXISTS (
+                SELECT 1 FROM {CLEAN} c WHERE c.row_number = s.row_number
+            )"""
         with connection.chunked_cursor() as rows, connection.cursor() as cursor:
             rows.execute(f"""
-                SELECT s.row_number, {columns} FROM {STAGING} s
-                WHERE NOT EXISTS (
-                    SELECT 1 FROM {self.moved_to} c WHERE c.{self.moved_row} = s.row_number
-                )
+                SELECT s.row_number, {columns} FROM {STAGING} s {unrecognised}
                 ORDER BY s.row_number
             """)
             while batch := rows.fetchmany(PYTHON_BATCH_ROWS):
@@ -391,6 +398,30 @@ class PostgresImport:
                 self._copy_rows(cursor, CLEAN, ("row_number", *self.columns), good)
                 self._copy_rows(cursor, PROBLEMS, ("row_number", "column_name", "message"), bad)
         return rejected
+
+    def _find_unrecognised_rows(self, cursor: Any, first_row: int) -> None:
+        """The row numbers that are not ids in the snapshot's new table, into UNRECOGNISED:
+        the gaps between its ids in order, up to the staging table's last row number (its
+        sequence may be a cache ahead; the numbers past the last row match no row). Sorting the
+        ids took a third of the time of hashing them for an anti-join (3.5 s against 10.4 s for
+        10,000,000)."""
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'row_number')", [STAGING])
+        (row_numbers,) = cursor.fetchone()
+        cursor.execute(
+            f"""
+            INSERT INTO {UNRECOGNISED} (row_number)
+            SELECT generate_series(previous + 1, id - 1) FROM (
+                SELECT id, lag(id, 1, %(before_first)s) OVER (ORDER BY id) AS previous
+                FROM (
+                    SELECT id FROM {self.table}
+                    UNION ALL SELECT last_value + 1 FROM {row_numbers}
+                ) AS ids
+            ) AS gaps
+            WHERE id > previous + 1
+            """,
+            {"before_first": first_row - 1},
+        )
+        cursor.execute(f"ANALYZE {UNRECOGNISED}")
 
     @staticmethod
     def _copy_rows(cursor: Any, table: str, columns: tuple[str, ...], rows: list[Any]) -> None:
