@@ -6,9 +6,11 @@
    identity, CHECK constraints, grants), with no index, key or foreign key.
 2. persons, periods, pensions: each file goes through the PostgreSQL import
    (inquiries/importing/postgres.py: COPY, cells cleaned in SQL, the same rules, the same error
-   report), straight into its empty new table.
+   report), straight into its empty new table; periods and pensions take their file row numbers
+   as ids, and their natural key's unique index is built there, as the duplicate check.
    Each new table is analysed as soon as it is full.
-3. indexes: the live tables' indexes, primary and unique keys, built once over the full tables.
+3. indexes: the live tables' other indexes, primary and unique keys, built once over the full
+   tables.
 4. foreign keys: added NOT VALID, then validated in one pass each.
 5. counts: each new table must hold exactly the good rows of its file.
 6. swap: in one short transaction, the tables kept from the previous snapshot are dropped, the
@@ -30,7 +32,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
 
 from inquiries.importing.formats import RecordKind
@@ -116,7 +118,7 @@ def take_snapshot(
             for kind in LOAD_ORDER:
                 with step(str(kind)):
                     summary.files[kind] = _load_file(
-                        kind, files[kind], new, on_progress(kind) if on_progress else None
+                        kind, files[kind], live, new, on_progress(kind) if on_progress else None
                     )
                     with connection.cursor() as cursor:
                         cursor.execute(f"ANALYZE {new[kind]}")
@@ -298,10 +300,16 @@ def _serial_sequence(cursor: Any, table: str) -> str | None:
 def _load_file(
     kind: RecordKind,
     path: Path,
+    live: dict[RecordKind, str],
     new: dict[RecordKind, str],
     on_progress: ProgressCallback | None,
 ) -> ImportSummary:
-    postgres_import = PostgresImport(kind=kind, replace=False, snapshot_tables=new)
+    postgres_import = PostgresImport(
+        kind=kind,
+        replace=False,
+        snapshot_tables=new,
+        build_key_index=partial(_build_key_index, live[kind], new[kind], TARGETS[kind].key),
+    )
     return run_import(
         kind=kind,
         path=path,
@@ -314,43 +322,100 @@ def _load_file(
 INDEX_DEFINITION = re.compile(r"^CREATE (?P<unique>UNIQUE )?INDEX \S+ ON \S+ (?P<rest>USING .*)$")
 
 
+@dataclass(frozen=True)
+class _Index:
+    """One of the live table's indexes, and the key constraint it backs, if any."""
+
+    name: str
+    definition: str
+    columns: tuple[str, ...]
+    constraint_kind: str | None
+    constraint: str | None
+    deferrable: bool
+    deferred: bool
+
+    @property
+    def new_name(self) -> str:
+        return _suffixed(self.constraint or self.name, NEXT)
+
+
+def _live_indexes(cursor: Any, live: str) -> list[_Index]:
+    """The live table's indexes, the primary key's first."""
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
+               ARRAY(SELECT a.attname::text FROM unnest(i.indkey) k
+                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k),
+               c.contype, c.conname, coalesce(c.condeferrable, false),
+               coalesce(c.condeferred, false)
+        FROM pg_index i
+        LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+            AND c.contype IN ('p', 'u')
+        WHERE i.indrelid = %s::regclass
+        ORDER BY c.contype = 'p' DESC NULLS LAST, i.indexrelid
+        """,
+        [live],
+    )
+    return [
+        _Index(name, definition, tuple(columns), kind, constraint, deferrable, deferred)
+        for name, definition, columns, kind, constraint, deferrable, deferred in cursor.fetchall()
+    ]
+
+
+def _give_index_build_memory(cursor: Any) -> None:
+    """Room for the sorts of large index builds, for the transaction, unless the server gives
+    more (docs/operations.md)."""
+    cursor.execute(
+        "SELECT set_config('maintenance_work_mem', %s, true) FROM pg_settings "
+        "WHERE name = 'maintenance_work_mem' AND setting::bigint < %s",
+        [f"{INDEX_BUILD_MEMORY_KB}kB", INDEX_BUILD_MEMORY_KB],
+    )
+
+
+def _create_index(cursor: Any, new: str, index: _Index) -> None:
+    """The index on the new table, named `<name>__next`, with its key constraint if any."""
+    match = INDEX_DEFINITION.match(index.definition)
+    if match is None:  # pragma: no cover - pg_get_indexdef's shape is fixed
+        raise SnapshotError(f"cannot read the definition of {index.name}: {index.definition}")
+    name = index.new_name
+    cursor.execute(f"CREATE {match['unique'] or ''}INDEX {name} ON {new} {match['rest']}")
+    if index.constraint:
+        key = "PRIMARY KEY" if index.constraint_kind == "p" else "UNIQUE"
+        timing = ""
+        if index.deferrable:
+            timing = " DEFERRABLE INITIALLY " + ("DEFERRED" if index.deferred else "IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {new} ADD CONSTRAINT {name} {key} USING INDEX {name}{timing}")
+
+
+def _build_key_index(live: str, new: str, key: tuple[str, ...], cursor: Any) -> bool:
+    """The new table's unique index on the natural key, built while its file is loaded: it is
+    needed anyway, and building it is how the load learns that no key repeats (False: one does,
+    and nothing was built). Without such an index on the live table, False."""
+    for index in _live_indexes(cursor, live):
+        if index.definition.startswith("CREATE UNIQUE ") and set(index.columns) == set(key):
+            break
+    else:
+        return False
+    try:
+        with transaction.atomic():
+            _give_index_build_memory(cursor)
+            _create_index(cursor, new, index)
+    except IntegrityError:
+        return False
+    return True
+
+
 def _build_indexes(live: str, new: str) -> None:
     """The live table's indexes on the new one, each built once over the full table, named
-    `<name>__next` until the swap; primary and unique keys are made from their indexes."""
+    `<name>__next` until the swap; primary and unique keys are made from their indexes. The
+    natural key's, built during the load, is there already."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # Room for the sorts of large index builds, unless the server gives more
-        # (docs/operations.md).
-        cursor.execute(
-            "SELECT set_config('maintenance_work_mem', %s, true) FROM pg_settings "
-            "WHERE name = 'maintenance_work_mem' AND setting::bigint < %s",
-            [f"{INDEX_BUILD_MEMORY_KB}kB", INDEX_BUILD_MEMORY_KB],
-        )
-        cursor.execute(
-            """
-            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid),
-                   c.contype, c.conname, c.condeferrable, c.condeferred
-            FROM pg_index i
-            LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
-                AND c.contype IN ('p', 'u')
-            WHERE i.indrelid = %s::regclass
-            ORDER BY c.contype = 'p' DESC NULLS LAST, i.indexrelid
-            """,
-            [live],
-        )
-        for index, definition, kind, constraint, deferrable, deferred in cursor.fetchall():
-            match = INDEX_DEFINITION.match(definition)
-            if match is None:  # pragma: no cover - pg_get_indexdef's shape is fixed
-                raise SnapshotError(f"cannot read the definition of {index}: {definition}")
-            name = _suffixed(constraint or index, NEXT)
-            cursor.execute(f"CREATE {match['unique'] or ''}INDEX {name} ON {new} {match['rest']}")
-            if constraint:
-                key = "PRIMARY KEY" if kind == "p" else "UNIQUE"
-                timing = ""
-                if deferrable:
-                    timing = " DEFERRABLE INITIALLY " + ("DEFERRED" if deferred else "IMMEDIATE")
-                cursor.execute(
-                    f"ALTER TABLE {new} ADD CONSTRAINT {name} {key} USING INDEX {name}{timing}"
-                )
+        _give_index_build_memory(cursor)
+        for index in _live_indexes(cursor, live):
+            cursor.execute("SELECT to_regclass(%s) IS NULL", [index.new_name])
+            (missing,) = cursor.fetchone()
+            if missing:
+                _create_index(cursor, new, index)
 
 
 def _add_foreign_keys(
