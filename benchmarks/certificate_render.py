@@ -113,6 +113,15 @@ def report(label: str, timings: list[float], baseline: list[float] | None = None
     print(f"{label:<9} median {median:7.1f} ms   p95 {p95:7.1f} ms{ratio}")
 
 
+def make_signing_files() -> None:
+    """The QR token key and a throwaway CA and signing certificate, where the settings above
+    point (the task's workers read them too)."""
+    qr_tokens.write_new_key(Path(_TMP, "qr.key"))
+    signing.make_development_ca(
+        ca_cert=Path(_TMP, "ca.crt"), key=Path(_TMP, "signing.key"), cert=Path(_TMP, "signing.crt")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--renders", type=int, default=40)
@@ -121,10 +130,7 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    qr_tokens.write_new_key(Path(_TMP, "qr.key"))
-    signing.make_development_ca(
-        ca_cert=Path(_TMP, "ca.crt"), key=Path(_TMP, "signing.key"), cert=Path(_TMP, "signing.crt")
-    )
+    make_signing_files()
     certificate = synthetic_certificate(periods=args.periods, language=args.language)
 
     def through_the_task() -> None:
