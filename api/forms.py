@@ -16,12 +16,14 @@ from agencies.client_certificates import (
 )
 from agencies.models import Membership
 from agencies.scopes import Scope
+from portal.digits import local_digits
 
 
 class ResponsibleChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        # The national code isolated left-to-right (U+2066...U+2069), as codes in messages are.
-        code = f"\u2066{obj.national_code}\u2069"
+        # The national code isolated left-to-right (U+2066...U+2069), as codes in messages are,
+        # in the page's digits (the choices are drawn when the page renders).
+        code = f"\u2066{local_digits(obj.national_code)}\u2069"
         name = f"{obj.first_name} {obj.last_name}".strip()
         return f"{name} ({code})" if name else code
 

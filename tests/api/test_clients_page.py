@@ -98,3 +98,15 @@ def test_the_agency_admin_revokes_a_client(client, connect, agency_admin):
     assert client.post(f"{PAGE}{connected.client.pk}/revoke/").status_code == 302
     connected.client.refresh_from_db()
     assert connected.client.status == ApiClientStatus.REVOKED
+
+
+def test_the_responsible_staff_members_codes_are_in_the_pages_digits(
+    client, connect, agency_admin, agency_staff
+):
+    connect()
+    client.force_login(agency_admin)
+    persian = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    english = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    persian_code = agency_staff.national_code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert f"\u2066{persian_code}\u2069</option>" in persian
+    assert f"\u2066{agency_staff.national_code}\u2069</option>" in english
