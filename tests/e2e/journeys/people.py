@@ -60,6 +60,9 @@ class Camera:
         # Let web fonts and the page's own scripts settle, so the picture shows the page as seen.
         page.wait_for_load_state("load")
         page.evaluate("document.fonts.ready.then(() => true)")
+        # Every step fits its screen: wide tables scroll inside their own box, never the page.
+        wider = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        assert wider <= 0, f"{name} on {self.device.name} is {wider} px wider than the screen"
         file = f"{len(self.steps) + 1:02d}-{name}.png"
         page.screenshot(
             path=self.folder / file, full_page=True, animations="disabled", caret="hide"
