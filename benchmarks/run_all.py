@@ -138,18 +138,36 @@ def import_rows(out: str) -> list[Row]:
         rows.append(
             Row(f"import {kind}: rows/s", ours, f"raw COPY {raw}", ratio, "(per-file delta)", "")
         )
-    snapshot = re.search(r"snapshot.*?([\d.]+)\s*(?:x|of the raw COPY)", out, re.I)
+    snapshot = re.search(
+        r"raw COPY of the three files: ([\d.]+) s, ([\d,]+) rows/s; snapshot ([\d,]+) rows/s; "
+        r"ratio ([\d.]+)",
+        out,
+    )
     if snapshot:
-        ratio = float(snapshot.group(1))
-        ratio = ratio / 100 if ratio > 1.5 else ratio
+        seconds, raw, ours, ratio = snapshot.groups()
         rows.append(
             Row(
-                "import snapshot vs raw COPY",
-                snapshot.group(0)[:40],
-                "raw COPY",
-                f"{ratio:.2f}",
+                "whole snapshot: rows/s",
+                ours,
+                f"raw COPY {raw} ({seconds} s)",
+                ratio,
                 ">= 0.40",
-                _met(ratio >= 0.4),
+                _met(float(ratio) >= 0.4),
+            )
+        )
+    during = re.search(
+        r"lookups during the load: (\d+) answered, (\d+) errors.*?p99 ([\d.]+) ms", out
+    )
+    if during:
+        answered, errors, p99 = during.groups()
+        rows.append(
+            Row(
+                "lookups during the snapshot: p99, errors",
+                f"{p99} ms, {errors} errors",
+                f"{answered} answered",
+                "",
+                "0 errors",
+                _met(errors == "0"),
             )
         )
     return rows or [Row("import", "no figures found in the output")]
@@ -212,19 +230,22 @@ def load_mixed_rows(out: str) -> list[Row]:
 
 
 def scaling_rows(out: str) -> list[Row]:
-    """lookup_scaling.py (issue 16, part 4) prints its own verdict; its last lines are kept."""
-    lines = [line for line in out.strip().splitlines() if line.strip()][-2:]
-    met = re.search(r"\b(NOT met|met)\b", "\n".join(lines))
-    return [
+    """lookup_scaling.py (issue 16, part 4): each p50 and p99 at the larger size over the
+    smaller one, as it prints them."""
+    rows = [
         Row(
-            "lookup scaling 1M -> 10M (p50, p99)",
-            " / ".join(lines)[:90],
+            f"{what} {quantile}: {large} vs {small} persons",
+            f"{ratio}x",
             "",
             "",
             "<= 1.2x",
-            _met(met.group(1) == "met" if met else None),
+            _met(float(ratio) <= 1.2),
+        )
+        for what, quantile, large, small, ratio in re.findall(
+            r"^(lookup|/me/status/) (p50|p99) at ([\d,]+) / at ([\d,]+): ([\d.]+)x", out, re.M
         )
     ]
+    return rows or [Row("lookup scaling", "no figures found in the output")]
 
 
 @dataclass(frozen=True)

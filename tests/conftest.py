@@ -289,3 +289,26 @@ def celery_worker(celery_worker_process, transactional_db):
     celery_app.conf.task_always_eager = False
     yield celery_worker_process
     celery_app.conf.task_always_eager = True
+
+
+def run_with_settings(
+    code: str, *, drop: tuple[str, ...], env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh interpreter with the portal's settings, read from this environment
+    (the tests' variables starting with `drop` left out, no env file), as a process started
+    with it would read them."""
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(drop)}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "PORTAL_ENV_FILE": "",
+            "SECRET_KEY": "a-synthetic-secret-key-for-this-test-only",
+            **env,
+        },
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

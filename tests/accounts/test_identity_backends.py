@@ -8,10 +8,8 @@ import datetime
 import io
 import ipaddress
 import json
-import os
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,7 +21,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from django.conf import settings as django_settings
 from django.core.checks import Tags, run_checks
 from django.core.management import call_command
 
@@ -31,6 +28,7 @@ from accounts import demo
 from accounts.identity import Ownership, mobile_belongs_to
 from accounts.identity.backends import locmem
 from accounts.models import DemoIdentityPair, User
+from tests.conftest import run_with_settings
 
 CODE = "0499370899"
 MOBILE = "+989351234567"
@@ -208,25 +206,10 @@ PROBE_BACKEND = "from django.conf import settings; print(settings.IDENTITY_BACKE
 
 def start_settings(**env: str) -> subprocess.CompletedProcess:
     """Read the settings in a fresh interpreter with DEBUG off, outside the tests' environment."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PORTAL_", "IDENTITY_", "DEBUG", "SECRET_KEY"))
-    }
-    return subprocess.run(
-        [sys.executable, "-c", PROBE_BACKEND],
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "PORTAL_ENV_FILE": "",
-            "DEBUG": "0",
-            "SECRET_KEY": "a-synthetic-secret-key-for-this-test-only",
-            **env,
-        },
-        cwd=django_settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    return run_with_settings(
+        PROBE_BACKEND,
+        drop=("PORTAL_", "IDENTITY_", "DEBUG", "SECRET_KEY"),
+        env={"DEBUG": "0", **env},
     )
 
 

@@ -7,6 +7,8 @@ import sys
 
 from django.conf import settings
 
+from tests.conftest import run_with_settings
+
 PROBE = (
     "import json; from django.conf import settings; print(json.dumps({"
     "'engine': settings.DATABASES['default']['ENGINE'],"
@@ -90,21 +92,8 @@ ACCOUNT_PROTOCOL = "from django.conf import settings; print(settings.ACCOUNT_DEF
 
 
 def account_protocol(**env: str) -> str:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    result = subprocess.run(
-        [sys.executable, "-c", ACCOUNT_PROTOCOL],
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "PORTAL_ENV_FILE": "",
-            "SECRET_KEY": "a-synthetic-secret-key-for-this-test-only",
-            "IDENTITY_BACKEND": "demo",
-            **env,
-        },
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    result = run_with_settings(
+        ACCOUNT_PROTOCOL, drop=("PORTAL_",), env={"IDENTITY_BACKEND": "demo", **env}
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
