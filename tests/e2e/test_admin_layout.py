@@ -108,6 +108,8 @@ def test_the_request_page_frames_the_letter_without_breaking_the_csp(
     with page.expect_response(lambda r: r.url.endswith("/letter/")) as framed:
         page.reload()
     assert framed.value.status == 200
-    assert framed.value.header_value("content-type") == "application/pdf"
+    # Chromium's PDF viewer may report the frame's response without its headers: ask for the
+    # letter as the frame does, with the reviewer's session.
+    assert context.request.get(framed.value.url).headers["content-type"] == "application/pdf"
     page.wait_for_timeout(500)
     assert not refusals, refusals

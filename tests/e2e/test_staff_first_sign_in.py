@@ -69,9 +69,10 @@ def invitation_path(mou, agency_admin, operator) -> str:
     return match.group(1)
 
 
-def assert_nav_on_one_line(page: Page, name: str) -> None:
-    """Every link and button of the header's navigation on one line, none of them folded onto
-    two; and a picture of it to look at."""
+def assert_nav_fits(page: Page, name: str) -> None:
+    """Every link and button of the header's navigation whole on the screen: none folded onto
+    two lines, at most two rows of them, and the page not pushed sideways; and a picture of it
+    to look at."""
     nav = page.locator("nav.portal-navbar")
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     nav.screenshot(path=ARTIFACTS_DIR / f"{name}.png")
@@ -83,10 +84,10 @@ def assert_nav_on_one_line(page: Page, name: str) -> None:
         "parseFloat(getComputedStyle(document.querySelector('.portal-navbar .nav-link'))"
         ".lineHeight)"
     )
-    assert len(tops) == 1, f"the navigation wraps onto {len(tops)} rows: {sorted(tops)}"
+    assert len(tops) <= 2, f"the navigation wraps onto {len(tops)} rows: {sorted(tops)}"
     assert max(heights) < 2 * line, f"a link is folded onto two lines: heights {sorted(heights)}"
-    nav_box = nav.bounding_box()
-    assert nav_box is not None and nav_box["height"] < 3 * line
+    wider = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+    assert wider <= 0, f"the navigation pushes the page {wider} px sideways"
 
 
 def test_an_invited_staff_member_reaches_the_first_lookup_with_one_password(
@@ -136,7 +137,7 @@ def test_an_invited_staff_member_reaches_the_first_lookup_with_one_password(
     page.locator('[data-testid="after-enrolment"]').click()
     steps += 1
     expect(page).to_have_url(path_is("/gov/"))
-    assert_nav_on_one_line(page, "gov-nav-staff-1366-en")
+    assert_nav_fits(page, "gov-nav-staff-1366-en")
 
     # 4. The panel's status inquiry, and the first lookup.
     page.locator("#main").get_by_role("link", name="Status inquiry").click()
@@ -162,7 +163,7 @@ def test_an_invited_staff_member_reaches_the_first_lookup_with_one_password(
 
 
 @pytest.mark.parametrize("language", ["en", "fa"])
-def test_the_agency_admins_navigation_fits_on_one_line_at_1366(
+def test_the_agency_admins_navigation_fits_the_screen_at_1366(
     page, context, live_server, committee_reviewer, operator, agency_admin, language
 ):
     _, secret = court_with_admin(committee_reviewer, operator, agency_admin)
@@ -170,4 +171,4 @@ def test_the_agency_admins_navigation_fits_on_one_line_at_1366(
     sign_in(page, agency_admin, secret)
     page.goto("/gov/")
     expect(page.locator("html")).to_have_attribute("lang", language)
-    assert_nav_on_one_line(page, f"gov-nav-admin-1366-{language}")
+    assert_nav_fits(page, f"gov-nav-admin-1366-{language}")
