@@ -246,7 +246,7 @@ def _idempotency_key(request: HttpRequest) -> str | None:
 def _answer(answered: services.Answered) -> JsonResponse:
     answer = answered.answer
     response = JsonResponse(
-        answer.body,
+        answer.document(),
         status=answer.status_code,
         content_type="application/json" if answer.status_code < 400 else "application/problem+json",
         json_dumps_params={"ensure_ascii": False},

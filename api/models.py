@@ -2,6 +2,7 @@
 idempotency keys and `GET /api/v1/inquiries/{id}` work."""
 
 import hashlib
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -90,3 +91,9 @@ class ApiAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.pk}"
+
+    def document(self) -> dict[str, Any]:
+        """The JSON answered: an inquiry's id and time are this row's own."""
+        if self.kind == AnswerKind.INQUIRY and self.status_code == 200:
+            return {"id": self.pk, "created_at": self.created_at.isoformat(), **self.body}
+        return self.body

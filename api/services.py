@@ -44,16 +44,30 @@ def _answer_once(
     kind: AnswerKind,
     key: str | None,
     payload: dict[str, Any],
-    work: Callable[[ApiAnswer], tuple[int, dict[str, Any], int | None]],
+    work: Callable[[], tuple[int, dict[str, Any], int | None]],
 ) -> Answered:
-    """Run `work` and keep its answer, unless this key was answered before.
+    """Run `work` and keep its answer, in the work's transaction, unless this key was answered
+    before.
 
-    The key's row is inserted before the work, in the work's transaction. A concurrent request
-    with the same key blocks on the unique index until the first one ends: if it committed, the
-    insert fails and the stored answer is returned; if it rolled back, this one does the work.
+    With a key, its row is inserted before the work: a concurrent request with the same key
+    blocks on the unique index until the first one ends; if that committed, the insert fails
+    and the stored answer is returned; if it rolled back, this one does the work. Without a key
+    nothing can collide, and the answer is one INSERT after the work.
     """
     digest = request_digest(payload)
     with transaction.atomic():
+        if key is None:
+            status_code, body, disclosure_id = work()
+            answer = ApiAnswer.objects.create(
+                client=caller.client,
+                kind=kind,
+                request_digest=digest,
+                created_at=timezone.now(),
+                status_code=status_code,
+                body=body,
+                disclosure_id=disclosure_id,
+            )
+            return Answered(answer=answer, replayed=False)
         answer = ApiAnswer(
             client=caller.client,
             kind=kind,
@@ -61,26 +75,18 @@ def _answer_once(
             request_digest=digest,
             created_at=timezone.now(),
         )
-        if key is None:
-            answer.save()  # nothing to collide with: no savepoint, two round trips fewer
-        else:
-            try:
-                with transaction.atomic():
-                    answer.save()
-            except IntegrityError:
-                earlier = ApiAnswer.objects.get(
-                    client=caller.client, kind=kind, idempotency_key=key
-                )
-                if earlier.request_digest != digest:
-                    raise Problem(
-                        "idempotency-key-reused",
-                        _("This idempotency key was used for a different request."),
-                    ) from None
-                return Answered(answer=earlier, replayed=True)
-        status_code, body, disclosure_id = work(answer)
-        answer.status_code = status_code
-        answer.body = body
-        answer.disclosure_id = disclosure_id
+        try:
+            with transaction.atomic():
+                answer.save()
+        except IntegrityError:
+            earlier = ApiAnswer.objects.get(client=caller.client, kind=kind, idempotency_key=key)
+            if earlier.request_digest != digest:
+                raise Problem(
+                    "idempotency-key-reused",
+                    _("This idempotency key was used for a different request."),
+                ) from None
+            return Answered(answer=earlier, replayed=True)
+        answer.status_code, answer.body, answer.disclosure_id = work()
         answer.save(update_fields=["status_code", "body", "disclosure"])
     return Answered(answer=answer, replayed=False)
 
@@ -128,7 +134,7 @@ def make_inquiry(
             extra={"limit": exceeded.kind.value},
         )
 
-    def work(answer: ApiAnswer) -> tuple[int, dict[str, Any], int | None]:
+    def work() -> tuple[int, dict[str, Any], int | None]:
         try:
             lookup = look_up_person(
                 staff_member=client.responsible,
@@ -141,12 +147,8 @@ def make_inquiry(
             )
         except LookupRefused as refused:
             raise Problem("lookup-refused", str(refused)) from None
-        body = {
-            "id": answer.pk,
-            "created_at": answer.created_at.isoformat(),
-            "result": inquiry_result(lookup.result),
-        }
-        return 200, body, lookup.disclosure.pk
+        # The answer's id and time are its row's (ApiAnswer.document).
+        return 200, {"result": inquiry_result(lookup.result)}, lookup.disclosure.pk
 
     return _answer_once(caller=caller, kind=AnswerKind.INQUIRY, key=key, payload=fields, work=work)
 
@@ -164,7 +166,7 @@ def redeem_certificate(
     too (kept under the key, so a retry does not spend another attempt)."""
     client = caller.client
 
-    def work(answer: ApiAnswer) -> tuple[int, dict[str, Any], int | None]:
+    def work() -> tuple[int, dict[str, Any], int | None]:
         try:
             redemption = redemptions.redeem_access_code(
                 staff_member=client.responsible,

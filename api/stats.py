@@ -21,9 +21,10 @@ def _key(kind: str, client_id: int, day: datetime.date) -> str:
 
 def count_call(*, client_id: int, error: bool) -> None:
     day = timezone.localdate()
-    throttle.count(_key("calls", client_id, day), window_seconds=_KEEP_SECONDS)
-    if error:
-        throttle.count(_key("errors", client_id, day), window_seconds=_KEEP_SECONDS)
+    kinds = ("calls", "errors") if error else ("calls",)
+    throttle.count_in_turn(
+        [throttle.Counter(_key(kind, client_id, day), _KEEP_SECONDS) for kind in kinds]
+    )
 
 
 def daily_counts(

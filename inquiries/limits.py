@@ -72,11 +72,17 @@ def count_lookup(
         counter = f"api-inquiry:client:{api_client_id}"
     # Windows follow the clock's minutes (the key names the minute), not the first request's.
     minute = int(timezone.now().timestamp()) // MINUTE
-    if not throttle.hit(f"{counter}:{minute}", limit=per_minute, window_seconds=2 * MINUTE):
-        return LimitExceeded(LimitKind.PER_MINUTE, per_minute)
     day = today or timezone.localdate()
     per_day = daily_limit(mou)
-    used = throttle.count(f"gov-inquiry:agency:{mou.agency_id}:{day}", window_seconds=DAY_WINDOW)
+    counts = throttle.count_in_turn(
+        [
+            throttle.Counter(f"{counter}:{minute}", 2 * MINUTE, limit=per_minute),
+            throttle.Counter(f"gov-inquiry:agency:{mou.agency_id}:{day}", DAY_WINDOW),
+        ]
+    )
+    if len(counts) == 1:
+        return LimitExceeded(LimitKind.PER_MINUTE, per_minute)
+    used = counts[1]
     if used <= per_day:
         return None
     if used == per_day + 1:  # INCR is atomic: exactly one request sees this number

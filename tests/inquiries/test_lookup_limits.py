@@ -164,3 +164,23 @@ def agency_mou_for_mail(committee_reviewer) -> int:
     from tests.agencies.factories import MouFactory
 
     return MouFactory.create(recorded_by=committee_reviewer).agency_id
+
+
+def test_a_lookup_refused_by_the_minute_limit_does_not_use_up_the_agencys_day(
+    agency_staff, agency_admin, make_panel, settings
+):
+    settings.GOV_INQUIRY_PER_MINUTE = 1
+    settings.GOV_INQUIRY_DAILY_DEFAULT = 2
+    mou = make_panel(agency_staff)
+
+    def count(member):
+        return limits.count_lookup(staff_member_id=member.pk, mou=mou)
+
+    assert count(agency_staff) is None
+    for _ in range(3):
+        assert count(agency_staff) == limits.LimitExceeded(limits.LimitKind.PER_MINUTE, 1)
+    # The three refusals left the day's second lookup to the colleague, and the third is over.
+    assert count(agency_admin) is None
+    assert limits.count_lookup(staff_member_id=0, mou=mou) == limits.LimitExceeded(
+        limits.LimitKind.PER_DAY, 2
+    )
