@@ -152,6 +152,8 @@ def test_a_court_may_mark_a_lookup_confidential_with_a_case_reference(client, co
     assert record.confidential is True and record.case_reference == "1404-12"
 
 
+# Outside a test transaction, as a request runs: the lookup's own transaction is the outermost.
+@pytest.mark.django_db(transaction=True)
 def test_if_the_disclosure_cannot_be_written_nothing_is_shown(
     client, relief_staff, registered_person
 ):
