@@ -24,6 +24,7 @@ from documents.gov_views import refusal_message
 from inquiries import limits
 from inquiries.limits import LimitKind
 from inquiries.services import LookupRefused, look_up_person
+from portal.rows import insert_instance
 
 SECONDS_PER_DAY = 24 * 3600
 
@@ -58,7 +59,7 @@ def _answer_once(
     with transaction.atomic():
         if key is None:
             status_code, body, disclosure_id = work()
-            answer = ApiAnswer.objects.create(
+            answer = ApiAnswer(
                 client=caller.client,
                 kind=kind,
                 request_digest=digest,
@@ -67,6 +68,7 @@ def _answer_once(
                 body=body,
                 disclosure_id=disclosure_id,
             )
+            insert_instance(answer)
             return Answered(answer=answer, replayed=False)
         answer = ApiAnswer(
             client=caller.client,

@@ -6,6 +6,6 @@ from api import views
 from api.endpoints import api
 
 urlpatterns = [
-    path("api/v1/docs/", views.documentation, name="api_docs"),
-    path("api/v1/", api.urls),
+    path("docs/", views.documentation, name="api_docs"),
+    path("", api.urls),
 ]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from agencies.models import Mou
 from inquiries.models import DisclosureChannel, DisclosureRecord
+from portal.rows import insert_instance
 
 # PostgreSQL advisory lock keys. Writers hold WRITERS shared until they commit; the sequencer
 # takes it exclusively for a moment to learn the highest id no open transaction can undercut
@@ -64,7 +65,7 @@ def record_disclosure(
         client_ip=client_ip,
         created_at=timezone.now(),
     )
-    record.save()
+    insert_instance(record)
     return record
 
 

@@ -1,4 +1,5 @@
-"""Model instances from hot paths written in plain SQL (the gate's panel read, the registry read).
+"""Model instances from hot paths written in plain SQL (the gate's panel read, the registry read),
+and the one INSERT of the disclosure record and the API's answer.
 
 Such a statement is built once per process from the models' own table and column names, never
 from input; what it returns becomes the instances the ORM would have built, so the code reading
@@ -77,3 +78,33 @@ def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         result.append((column, converters))
     return result
+
+
+def insert_instance(instance: Model) -> None:
+    """INSERT a new instance as `save()` would, values through each field's own `pre_save` and
+    `get_db_prep_save`, in one statement built once per model (the ORM compiles its INSERT anew
+    on every save). For models whose `save()` adds nothing on insert and that no signal receiver
+    listens to; the instance gets its id. `tests/api/test_row_inserts.py` compares the rows."""
+    fields = _insert_fields(type(instance))
+    values = [
+        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(type(instance)), values)
+        (instance.pk,) = cursor.fetchone()
+    instance._state.adding = False
+    instance._state.db = DEFAULT_DB_ALIAS
+
+
+@functools.cache
+def _insert_fields(model: type[Model]) -> list[Any]:
+    return [field for field in model._meta.concrete_fields if not field.primary_key]
+
+
+@functools.cache
+def _insert_sql(model: type[Model]) -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in _insert_fields(model))
+    placeholders = ", ".join(["%s"] * len(_insert_fields(model)))
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608

@@ -29,6 +29,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics_view, name="metrics"),
+    # Early: an agency's system calls it far more often than any page is asked for.
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("accounts.urls")),
     path("", include("inquiries.urls")),
@@ -37,7 +39,6 @@ urlpatterns = [
     path("agencies/", include("agencies.urls")),
     path("transparency/", include("inquiries.transparency_urls")),
     path("transparency/", include("agencies.register_urls")),
-    path("", include("api.urls")),
     path("gov/", include((gov_urlpatterns, "gov"))),
     path("admin/", admin.site.urls),
 ]

@@ -158,7 +158,7 @@ def test_if_the_disclosure_cannot_be_written_nothing_is_shown(
     client, relief_staff, registered_person
 ):
     with (
-        mock.patch.object(DisclosureRecord, "save", side_effect=DatabaseError("disk full")),
+        mock.patch("inquiries.disclosures.insert_instance", side_effect=DatabaseError("disk full")),
         pytest.raises(DatabaseError),
     ):
         client.post(URL, lookup_data())
