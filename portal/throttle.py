@@ -110,7 +110,11 @@ def forget_one(key: str) -> None:
 
 def client_address(request: HttpRequest) -> str:
     """The client's address as allauth's rate limits see it: one setting for the whole portal
-    (ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER behind a proxy)."""
+    (ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER behind a proxy). Worked out
+    once per request: the headers it reads do not change."""
     from allauth.account.adapter import get_adapter
 
-    return get_adapter(request).get_client_ip(request)
+    known = request.__dict__
+    if "_portal_client_address" not in known:
+        known["_portal_client_address"] = get_adapter(request).get_client_ip(request)
+    return known["_portal_client_address"]
