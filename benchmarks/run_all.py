@@ -91,7 +91,7 @@ def lookup_rows(out: str) -> list[Row]:
 def certificate_throughput_rows(out: str) -> list[Row]:
     rate = _number(r"([\d.]+) certificates/minute", out)
     ceiling = _number(r"= ([\d.]+)/minute", out)
-    cpu = _number(r"workers \(main and pool processes, /proc\): ([\d.]+) ms", out)
+    cpu = _number(r"in the workers \(/proc\): ([\d.]+) ms", out)
     bare_cpu = _number(r"against bare WeasyPrint's and signing's ([\d.]+) ms", out)
     share = rate / ceiling if rate and ceiling else None
     return [
