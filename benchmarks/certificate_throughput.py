@@ -6,22 +6,27 @@ WeasyPrint sets in the same run, and where the time between the two goes.
         python benchmarks/certificate_throughput.py [--workers 2] [--certificates 200]
 
 Migrates the database (its name must contain "bench") and runs in the production shape (DEBUG
-off, tasks through Redis). It issues --certificates certificates for one synthetic person with 10
-coverage periods, then, before any worker starts:
+off, tasks through Redis, one `celery worker` with --workers pool processes, as compose runs
+it). It issues --certificates certificates for one synthetic person with 10 coverage periods,
+then, before the worker starts:
 
   bare      renders the same certificate's HTML --bare-renders times with WeasyPrint alone in
-            this process (fonts and stylesheet reused, as a worker does), and the task's signing
-            step (`documents.signing.sign_certificate_pdf`; issue 16: "the ceiling is bare
-            render plus bare signing"). Ceiling = workers x 60 s / (render + signing).
-  per task  the task's own steps in this process: HTML and QR code, snapshot and claim queries,
-            storage and the final update (the rest of a task is WeasyPrint).
+            this process (fonts and stylesheet loaded once, the task's URL fetcher and PDF
+            variant; defined here, so a cheaper task path does not move it), and the task's
+            signing step (`documents.signing.sign_certificate_pdf`; issue 16: "the ceiling is
+            bare render plus bare signing"). Ceiling = workers x 60 s / (render + signing).
+            The same in --workers forked processes at once: the rate they reach and the CPU
+            each render costs when renderers share the machine's caches.
+  per task  the task's CPU in this process: whole, and its own work (WeasyPrint and signing
+            stubbed out): HTML and QR code, claim, read, storage and the final update.
 
-Then it starts --workers `celery worker` processes (concurrency 1 each) on a queue of its own,
-warms them, enqueues every render at once and measures from the first enqueue to the moment
-the last certificate is seen ready (polled every 20 ms). The breakdown divides the workers'
-wall time into: start (first enqueue to first claim), inside tasks (each certificate's claim to
-its `rendered_at`), between tasks (broker round trips, acknowledgements, result writes, Celery's
-own per-task work) and the tail (last render finished to being seen).
+Then it warms the worker, enqueues every render at once and measures from the first enqueue
+to the moment the last certificate is seen ready (polled every 20 ms near the end, rarely
+before). The breakdown divides the workers' wall time into: start (first enqueue to first
+claim), inside tasks (each certificate's claim to its `rendered_at`), between tasks (broker
+round trips, acknowledgements, result writes, Celery's own per-task work) and the tail (last
+render finished to being seen). CPU from /proc: the worker's main and pool processes, this
+process, and the whole machine's (PostgreSQL, Redis and any neighbours are the rest).
 """
 
 import argparse
