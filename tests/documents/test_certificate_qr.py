@@ -36,7 +36,9 @@ def test_it_is_a_grayscale_png_that_weasyprint_embeds_without_converting():
     image = Image.open(io.BytesIO(certificate_pdf.qr_png(PAYLOAD)))
     assert image.format == "PNG"
     assert image.mode == "L"  # WeasyPrint converts 1-bit and palette images to RGB
-    assert {value for _count, value in image.getcolors()} == {0, 255}
+    colours = image.getcolors()
+    assert colours is not None
+    assert {value for _count, value in colours} == {0, 255}
 
 
 def test_it_decodes_to_its_payload():
