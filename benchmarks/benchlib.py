@@ -245,13 +245,15 @@ def start_gunicorn(port: int, *, workers: int = 2) -> subprocess.Popen:
     sys.exit("gunicorn did not start within 30 s")
 
 
-def start_celery_worker(*, concurrency: int = 1, queues: str = "") -> subprocess.Popen:
+def start_celery_worker(
+    *, concurrency: int = 1, queues: str = "", pool: str = "prefork"
+) -> subprocess.Popen:
     """One `celery worker` process; on the default queue unless `queues` names others."""
     return subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "portal", "worker",
-            "--loglevel=WARNING", f"--concurrency={concurrency}", "--without-gossip",
-            "--without-mingle", "--without-heartbeat",
+            "--loglevel=WARNING", f"--pool={pool}", f"--concurrency={concurrency}",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
             f"--hostname=bench-{uuid.uuid4().hex[:6]}@%h",
             *([f"--queues={queues}"] if queues else []),
         ],

@@ -6,25 +6,31 @@ WeasyPrint sets in the same run, and where the time between the two goes.
         python benchmarks/certificate_throughput.py [--workers 2] [--certificates 200]
 
 Migrates the database (its name must contain "bench") and runs in the production shape (DEBUG
-off, tasks through Redis). It issues --certificates certificates for one synthetic person with 10
-coverage periods, then, before any worker starts:
+off, tasks through Redis, one `celery worker` with --workers pool processes, as compose runs
+it). It issues --certificates certificates for one synthetic person with 10 coverage periods,
+then, before the worker starts:
 
   bare      renders the same certificate's HTML --bare-renders times with WeasyPrint alone in
-            this process (fonts and stylesheet reused, as a worker does), and the task's signing
-            step (`documents.signing.sign_certificate_pdf`; issue 16: "the ceiling is bare
-            render plus bare signing"). Ceiling = workers x 60 s / (render + signing).
-  per task  the task's own steps in this process: HTML and QR code, snapshot and claim queries,
-            storage and the final update (the rest of a task is WeasyPrint).
+            this process (fonts and stylesheet loaded once, the task's URL fetcher and PDF
+            variant; defined here, so a cheaper task path does not move it), and the task's
+            signing step (`documents.signing.sign_certificate_pdf`; issue 16: "the ceiling is
+            bare render plus bare signing"). Ceiling = workers x 60 s / (render + signing).
+            The same in --workers forked processes at once: the rate they reach and the CPU
+            each render costs when renderers share the machine's caches.
+  per task  the task's CPU in this process: whole, and its own work (WeasyPrint and signing
+            stubbed out): HTML and QR code, claim, read, storage and the final update.
 
-Then it starts --workers `celery worker` processes (concurrency 1 each) on a queue of its own,
-warms them, enqueues every render at once and measures from the first enqueue to the moment
-the last certificate is seen ready (polled every 20 ms). The breakdown divides the workers'
-wall time into: start (first enqueue to first claim), inside tasks (each certificate's claim to
-its `rendered_at`), between tasks (broker round trips, acknowledgements, result writes, Celery's
-own per-task work) and the tail (last render finished to being seen).
+Then it warms the worker, enqueues every render at once and measures from the first enqueue
+to the moment the last certificate is seen ready (polled every 20 ms near the end, rarely
+before). The breakdown divides the workers' wall time into: start (first enqueue to first
+claim), inside tasks (each certificate's claim to its `rendered_at`), between tasks (broker
+round trips, acknowledgements, result writes, Celery's own per-task work) and the tail (last
+render finished to being seen). CPU from /proc: the worker's main and pool processes, this
+process, and the whole machine's (PostgreSQL, Redis and any neighbours are the rest).
 """
 
 import argparse
+import multiprocessing
 import os
 import secrets
 import statistics
@@ -32,7 +38,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -49,58 +57,98 @@ os.environ["CELERY_TASK_ALWAYS_EAGER"] = "0"
 # One synthetic holder issues every certificate measured: the daily limit is out of the way.
 os.environ["CERTIFICATES_PER_PERSON_PER_DAY"] = "100000000"
 
-import django
+# Imported before anything reads the settings: it points the signing and QR key settings at
+# files it makes in a temporary directory, for this process and the workers alike.
+import benchlib
+from certificate_render import make_signing_files, synthetic_certificate
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
-django.setup()
-
-import benchlib  # noqa: E402
-from certificate_render import make_signing_files, synthetic_certificate  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-
-from documents import pdf, rendering, signing  # noqa: E402
-from documents.models import Certificate  # noqa: E402
-from documents.tasks import render_certificate  # noqa: E402
+from documents import pdf, pdf_text, qr_tokens, rendering, signing
+from documents.models import Certificate
+from documents.tasks import render_certificate
 
 POLL_SECONDS = 0.02
 
 
-def start_workers(count: int, queue: str) -> list[subprocess.Popen]:
-    return [benchlib.start_celery_worker(queues=queue) for _ in range(count)]
+def start_workers(count: int, queue: str, pool: str) -> list[subprocess.Popen]:
+    """`count` rendering processes on `queue`: one prefork worker with `count` pool processes,
+    as production runs it (docker-compose.yml), or `count` solo workers."""
+    if pool == "solo":
+        return [benchlib.start_celery_worker(queues=queue, pool="solo") for _ in range(count)]
+    return [benchlib.start_celery_worker(concurrency=count, queues=queue)]
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU of these processes and their children (the pool processes), now."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+def _process_cpu(pid: str) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def cpu_seconds(pids: list[int]) -> tuple[float, float]:
+    """User and system CPU, now, of these Celery main processes and of their children (the pool
+    processes that run the tasks)."""
+    main = pool = 0.0
     for pid in pids:
         try:
             children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
         except OSError:
             children = []
-        for process in [str(pid), *children]:
-            try:
-                fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return total
+        main += _process_cpu(str(pid))
+        pool += sum(_process_cpu(child) for child in children)
+    return main, pool
 
 
-def wait_until_ready(ids: list[int], timeout: float) -> float:
-    """perf_counter() when every certificate was seen ready."""
+def machine_cpu_seconds() -> float:
+    """CPU time all cores spent busy (neither idle nor waiting for I/O), from /proc/stat, now."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:8]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_ready(ids: list[int], timeout: float, *, seconds_each: float = 0.0) -> float:
+    """perf_counter() when every certificate was seen ready.
+
+    Polls every POLL_SECONDS near the end; until then it sleeps half the time the certificates
+    left should take (`seconds_each` per certificate), so the poller takes next to no CPU from
+    the workers it measures (it polled 50 times a second throughout before).
+    """
     deadline = time.monotonic() + timeout
     left = len(ids)
     while time.monotonic() < deadline:
         left = Certificate.objects.filter(pk__in=ids).exclude(rendering_status="ready").count()
         if not left:
             return time.perf_counter()
-        time.sleep(POLL_SECONDS)
+        time.sleep(max(POLL_SECONDS, left * seconds_each / 2))
     raise SystemExit(f"timed out: {left} certificates not ready")
 
 
 def sign(rendered: bytes) -> bytes:
     """The task's signing step (documents/signing.py): the ceiling is bare WeasyPrint plus it."""
     return signing.sign_certificate_pdf(rendered, number="BENCH-CEILING")
+
+
+def bare_weasyprint() -> Callable[[str], bytes]:
+    """WeasyPrint alone on a certificate's HTML: fonts and the print stylesheet loaded once and
+    reused, the same URL fetcher and PDF variant as the task. Defined here, not taken from
+    documents/pdf.py, so that whatever the task's path saves does not move the ceiling."""
+    pdf_text.install()  # the same drawing as the task's (the ZWNJ glyphs)
+    font_config = FontConfiguration()
+    fetcher = pdf.StaticFilesOnlyFetcher()
+    stylesheet = CSS(
+        filename=finders.find(pdf.PRINT_STYLESHEET), font_config=font_config, url_fetcher=fetcher
+    )
+
+    def render(html: str) -> bytes:
+        document = HTML(string=html, base_url=pdf.base_url(), url_fetcher=fetcher)
+        return document.write_pdf(
+            stylesheets=[stylesheet], font_config=font_config, pdf_variant=pdf.PDF_VARIANT
+        )
+
+    return render
 
 
 def median_ms(function, runs: int, *, clock=time.perf_counter) -> float:
@@ -112,19 +160,52 @@ def median_ms(function, runs: int, *, clock=time.perf_counter) -> float:
     return statistics.median(timings)
 
 
-def measure_in_process(certificate: Certificate, runs: int) -> dict[str, float]:
+def bare_in_parallel(
+    render: Callable[[], object], processes: int, runs: int
+) -> tuple[float, float]:
+    """`processes` forked copies of this process each `render` `runs` times at once, as the
+    workers do: (certificates per minute, median CPU ms per render). Two renderers share the
+    caches and memory of the machine, so each costs more CPU than one alone."""
+    context = multiprocessing.get_context("fork")
+    results: multiprocessing.Queue = context.Queue()
+
+    def renderer() -> None:
+        timings = []
+        for _ in range(runs):
+            started = time.process_time()
+            render()
+            timings.append((time.process_time() - started) * 1000)
+        results.put(timings)
+
+    children = [context.Process(target=renderer) for _ in range(processes)]
+    started = time.perf_counter()
+    for child in children:
+        child.start()
+    timings = [timing for _ in children for timing in results.get()]
+    elapsed = time.perf_counter() - started
+    for child in children:
+        child.join()
+    return processes * runs / elapsed * 60, statistics.median(timings)
+
+
+def measure_in_process(certificate: Certificate, runs: int, workers: int) -> dict[str, float]:
     """Medians (ms) of bare WeasyPrint (and signing), and of the task's other steps."""
+    bare = bare_weasyprint()
     html = pdf.certificate_html(certificate)
-    rendered = pdf.html_to_pdf(html)
-    for _ in range(3):  # fonts loaded, stylesheet parsed
+    rendered = bare(html)
+    for _ in range(3):  # fonts loaded, stylesheet parsed, the task's path warm too
+        bare(html)
         pdf.html_to_pdf(html)
+    qr_data = qr_tokens.qr_url(certificate)  # what the task encodes: the URL and its token
+    cpu = time.process_time
     figures = {
-        "bare": median_ms(lambda: pdf.html_to_pdf(html), runs),
-        "bare_cpu": median_ms(lambda: pdf.html_to_pdf(html), runs, clock=time.process_time),
+        "bare": median_ms(lambda: bare(html), runs),
+        "bare_cpu": median_ms(lambda: bare(html), runs, clock=cpu),
+        "render_cpu": median_ms(lambda: pdf.html_to_pdf(html), runs, clock=cpu),
         "sign": median_ms(lambda: sign(rendered), runs),
-        "sign_cpu": median_ms(lambda: sign(rendered), runs, clock=time.process_time),
-        "html_and_qr": median_ms(lambda: pdf.certificate_html(certificate), runs),
-        "qr": median_ms(lambda: pdf.qr_png(pdf.verify_url(certificate.number)), runs),
+        "sign_cpu": median_ms(lambda: sign(rendered), runs, clock=cpu),
+        "html_and_qr_cpu": median_ms(lambda: pdf.certificate_html(certificate), runs, clock=cpu),
+        "qr_cpu": median_ms(lambda: pdf.qr_png(qr_data), runs, clock=cpu),
     }
 
     def whole_task() -> None:
@@ -132,27 +213,45 @@ def measure_in_process(certificate: Certificate, runs: int) -> dict[str, float]:
         rendering.render_certificate(certificate_id=certificate.pk)
 
     whole_task()
-    figures["task_in_process"] = median_ms(whole_task, max(3, runs // 2))
+    figures["task_cpu"] = median_ms(whole_task, max(3, runs // 2), clock=cpu)
+    # The task's own work, measured rather than subtracted: WeasyPrint and signing replaced by
+    # their output, so what is left is the HTML and QR code, the queries and the storage.
+    signed = sign(rendered)
+    with (
+        mock.patch.object(pdf, "html_to_pdf", lambda html: rendered),
+        mock.patch.object(signing, "sign_certificate_pdf", lambda data, number: signed),
+    ):
+        figures["own_cpu"] = median_ms(whole_task, runs, clock=cpu)
+    figures["parallel_rate"], figures["parallel_cpu"] = bare_in_parallel(
+        lambda: sign(bare(html)), workers, runs
+    )
     return figures
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="rendering processes")
     parser.add_argument("--certificates", type=int, default=200)
     parser.add_argument("--bare-renders", type=int, default=20)
+    parser.add_argument(
+        "--pool",
+        choices=["prefork", "solo"],
+        default="prefork",
+        help="prefork: one worker with --workers pool processes (production); "
+        "solo: --workers solo workers",
+    )
     args = parser.parse_args(argv)
 
     call_command("migrate", verbosity=0)
     make_signing_files()
     ids = [synthetic_certificate(periods=10, language="fa").pk for _ in range(args.certificates)]
     probe = synthetic_certificate(periods=10, language="fa")
-    figures = measure_in_process(probe, args.bare_renders)
+    figures = measure_in_process(probe, args.bare_renders, args.workers)
     ceiling_ms = figures["bare"] + figures["sign"]
     ceiling = args.workers * 60_000 / ceiling_ms
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
-    workers = start_workers(args.workers, queue)
+    workers = start_workers(args.workers, queue, args.pool)
     try:
         # Warm every worker process: fonts loaded, stylesheet parsed, connections open.
         warm = [
@@ -163,14 +262,21 @@ def main(argv: list[str] | None = None) -> None:
         wait_until_ready(warm, timeout=180)
 
         pids = [worker.pid for worker in workers]
-        cpu_before = cpu_seconds(pids)
+        main_before, pool_before = cpu_seconds(pids)
+        machine_before = machine_cpu_seconds()
+        own_before = time.process_time()
         started = time.perf_counter()
         started_at = time.time()
         for certificate_id in ids:
             render_certificate.apply_async(args=(certificate_id,), queue=queue)
-        seen_ready = wait_until_ready(ids, timeout=1800)
+        seen_ready = wait_until_ready(
+            ids, timeout=1800, seconds_each=ceiling_ms / 1000 / args.workers
+        )
         elapsed = seen_ready - started
-        worker_cpu = cpu_seconds(pids) - cpu_before
+        own_cpu = time.process_time() - own_before
+        machine_cpu = machine_cpu_seconds() - machine_before
+        main_after, pool_after = cpu_seconds(pids)
+        main_cpu, pool_cpu = main_after - main_before, pool_after - pool_before
     finally:
         for worker in workers:
             worker.terminate()
@@ -197,9 +303,14 @@ def main(argv: list[str] | None = None) -> None:
     def part(label: str, seconds: float) -> str:
         return f"  {label:<52} {seconds:7.2f} s  {seconds / worker_seconds:6.1%}"
 
+    shape = (
+        f"1 prefork worker, {args.workers} pool processes"
+        if args.pool == "prefork"
+        else f"{args.workers} solo workers"
+    )
     print(
-        f"{args.certificates} certificates (fa, 10 coverage rows) by {args.workers} worker "
-        f"processes: {elapsed:.1f} s, {rate:.0f} certificates/minute; "
+        f"{args.certificates} certificates (fa, 10 coverage rows) by {shape}: "
+        f"{elapsed:.1f} s, {rate:.0f} certificates/minute; "
         f"load average {benchlib.load_average()}"
     )
     print(
@@ -210,34 +321,49 @@ def main(argv: list[str] | None = None) -> None:
         f"reached {share:.0%} of the ceiling "
         f"(target >= 85%: {'met' if share >= 0.85 else 'NOT met'})"
     )
+    print(
+        f"bare WeasyPrint and signing in {args.workers} processes at once: "
+        f"{figures['parallel_rate']:.0f}/minute, CPU {figures['parallel_cpu']:.1f} ms each "
+        f"(alone {figures['bare_cpu'] + figures['sign_cpu']:.1f} ms); the workers reached "
+        f"{rate / figures['parallel_rate']:.0%} of that rate"
+    )
     print(f"where the workers' {worker_seconds:.1f} s went ({args.workers} x {elapsed:.1f} s):")
     print(part("start (first enqueue to first claim)", start_total))
     print(part(f"inside tasks (claim to ready, {per_task:.1f} ms each)", in_tasks))
     print(part("between tasks (broker, ack, result, Celery's own work)", between))
     print(
         part(
-            f"tail (last ready to seen; polled every {POLL_SECONDS * 1000:.0f} ms)",
+            f"tail (last ready to seen; polled every {POLL_SECONDS * 1000:.0f} ms at the end)",
             tail * args.workers,
         )
     )
-    queries_and_storage = max(
-        0.0,
-        figures["task_in_process"] - figures["bare"] - figures["sign"] - figures["html_and_qr"],
-    )
+    html_cpu = figures["html_and_qr_cpu"]
     print(
-        f"inside a task, measured in this process (medians): whole task "
-        f"{figures['task_in_process']:.1f} ms = WeasyPrint ~{figures['bare']:.1f} ms + signing "
-        f"~{figures['sign']:.1f} ms + HTML and QR {figures['html_and_qr']:.1f} ms "
-        f"(QR {figures['qr']:.1f} ms) + claim, snapshot, storage and update "
-        f"~{queries_and_storage:.1f} ms"
+        f"inside a task, CPU in this process (medians): whole task {figures['task_cpu']:.1f} ms;"
+        f" WeasyPrint {figures['render_cpu']:.1f} ms (bare {figures['bare_cpu']:.1f} ms), "
+        f"signing {figures['sign_cpu']:.1f} ms, the task's own work {figures['own_cpu']:.1f} ms "
+        f"(HTML and QR {html_cpu:.1f} ms, of which the QR image {figures['qr_cpu']:.1f} ms; "
+        f"claim, read, storage and update ~{max(0.0, figures['own_cpu'] - html_cpu):.1f} ms)"
     )
-    cpu_per_certificate = worker_cpu / args.certificates * 1000
+
+    def each(seconds: float) -> float:
+        return seconds / args.certificates * 1000
+
+    worker_cpu = main_cpu + pool_cpu
     bare_cpu = figures["bare_cpu"] + figures["sign_cpu"]
     print(
-        f"CPU per certificate in the workers (main and pool processes, /proc): "
-        f"{cpu_per_certificate:.1f} ms against bare WeasyPrint's and signing's {bare_cpu:.1f} ms "
-        f"({bare_cpu / cpu_per_certificate:.0%}): the share of the ceiling a quiet "
+        f"CPU per certificate in the workers (/proc): {each(worker_cpu):.1f} ms "
+        f"(tasks' processes {each(pool_cpu):.1f} ms, Celery's main processes "
+        f"{each(main_cpu):.1f} ms) against bare WeasyPrint's and signing's {bare_cpu:.1f} ms "
+        f"({bare_cpu / each(worker_cpu):.0%}; against bare in {args.workers} processes at once "
+        f"{figures['parallel_cpu'] / each(worker_cpu):.0%}): the share of the ceiling a quiet "
         "machine would give, whatever the neighbours took"
+    )
+    others = machine_cpu - worker_cpu - own_cpu
+    print(
+        f"the machine's CPU during the run, per certificate: {each(machine_cpu):.1f} ms = workers "
+        f"{each(worker_cpu):.1f} + this process (enqueue, polling) {each(own_cpu):.1f} + "
+        f"everything else (PostgreSQL, Redis, other programs) {each(others):.1f}"
     )
 
 

@@ -20,6 +20,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from PIL import Image
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
@@ -97,20 +98,34 @@ def verify_url(number: str) -> str:
 # Every mask pattern is valid QR and every reader decodes it; choosing "the best" draws and
 # scores all eight, two thirds of the code's time, for a print whose contrast needs no help.
 QR_MASK_PATTERN = 0
+QR_BOX_PIXELS = 8  # pixels a module (about 0.4 mm printed: 81 modules and the border in 34 mm)
+QR_BORDER_MODULES = 2
 
 
 def qr_png(data: str) -> bytes:
-    # PNG, not SVG: faster to draw and smaller in the PDF.
+    """The QR code as a grayscale PNG, 8 pixels a module.
+
+    Drawn from the module matrix in one step rather than by qrcode's image classes, which
+    draw every module as a rectangle and give a 1-bit image: WeasyPrint turns a 1-bit PNG into
+    RGB and encodes it twice more, a tenth of a render; a grayscale one it takes as it is.
+    The pixels are the same (tests/documents/test_certificate_qr.py).
+    """
     code = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=8,
-        border=2,
+        border=QR_BORDER_MODULES,
         mask_pattern=QR_MASK_PATTERN,
     )
     code.add_data(data)
     code.make(fit=True)
+    matrix = code.get_matrix()  # with the border; True is a dark module
+    side = len(matrix)
+    modules = Image.frombytes(
+        "L", (side, side), bytes(0 if dark else 255 for row in matrix for dark in row)
+    )
+    image = modules.resize((side * QR_BOX_PIXELS, side * QR_BOX_PIXELS), Image.Resampling.NEAREST)
     buffer = io.BytesIO()
-    code.make_image().save(buffer, format="PNG")
+    # WeasyPrint decodes and compresses it again for the PDF: compressing hard here is wasted.
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
 
 

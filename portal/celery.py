@@ -12,6 +12,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
+from django.db import close_old_connections
 
 import portal.logs as logs
 
@@ -58,3 +59,17 @@ def _unbind_the_request_id(task_id: str, state: str | None = None, **kwargs: Any
     request_token, task_token = tokens
     logs.unbind_task(task_token)
     logs.unbind_request_id(request_token)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_database_connections(task: Task, **kwargs: Any) -> None:
+    """Django's rule for a request, around every task: a connection older than CONN_MAX_AGE or
+    broken by an error is closed, a healthy one is kept (and checked before its next use).
+
+    Celery's Django fix-up would close it before and after every task instead (settings set
+    CELERY_DB_REUSE_MAX to stop that): each task then paid for a new PostgreSQL connection and
+    server process, a fifth of a certificate's CPU beyond the render (benchmarks/README.md).
+    """
+    if not task.request.is_eager:  # an eager task runs inside its caller's transaction
+        close_old_connections()

@@ -202,6 +202,9 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
     },
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes the database connection around every task unless this is set;
+# portal/celery.py applies Django's own CONN_MAX_AGE and health checks around each task instead.
+CELERY_DB_REUSE_MAX = 2**31
 CELERY_TIMEZONE = "Asia/Tehran"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "clear-expired-sessions": {

@@ -152,3 +152,18 @@ def test_backoff_grows_and_is_capped():
     delays = [backoff_seconds(n) for n in range(10)]
     assert delays[:4] == [5, 10, 20, 40]
     assert max(delays) == 300
+
+
+def test_a_render_reads_and_writes_its_certificate_in_three_queries(
+    citizen, agency, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """The claim, one read with the addressee, the final update: a worker waits for each round
+    trip. Nothing reads the holder's row, and one statement needs no transaction around it."""
+    with django_capture_on_commit_callbacks(execute=False):
+        certificate = services.issue_certificate(holder=citizen, language="en", addressed_to=agency)
+    with django_assert_num_queries(3) as captured:
+        outcome = rendering.render_certificate(certificate_id=certificate.pk)
+    assert outcome is rendering.RenderOutcome.RENDERED
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert statements[0].startswith("UPDATE") and statements[2].startswith("UPDATE")
+    assert "agencies_agency" in statements[1] and "accounts_user" not in statements[1]
