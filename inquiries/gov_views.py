@@ -14,6 +14,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +23,7 @@ from inquiries import limits, selectors, services
 from inquiries.exports import history_csv_lines
 from inquiries.forms import HistoryFilterForm, LookupForm
 from inquiries.models import DisclosureRecord
+from portal.frames import render_framed
 from portal.jalali import jalali_date_for_data
 from portal.throttle import client_address
 
@@ -50,6 +52,15 @@ def _blank_form(request: PanelRequest) -> dict:
     }
 
 
+def _render_inquiry_page(request: PanelRequest, context: dict) -> HttpResponse:
+    """The page with its blank form: the same for every member in a language but for its
+    per-request blocks (the result, the MoU's scopes, CSRF tokens, the inbox badge, messages),
+    so drawn as a frame once per process for what the rest depends on."""
+    blank = _blank_form(request)
+    key = (get_language(), request.path, request.panel.is_agency_admin, blank["form_key"])
+    return render_framed(request, "inquiries/gov/inquiry.html", {**context, **blank}, key=key)
+
+
 @never_cache
 @agency_panel_required
 @require_http_methods(["GET", "POST"])
@@ -57,7 +68,7 @@ def inquiry(request: PanelRequest) -> HttpResponse:
     panel = request.panel
     context = {"panel": panel}
     if request.method == "GET":
-        return render(request, "inquiries/gov/inquiry.html", {**context, **_blank_form(request)})
+        return _render_inquiry_page(request, context)
     form = _lookup_form(request, request.POST)
     if not form.is_valid():
         return render(
@@ -83,11 +94,7 @@ def inquiry(request: PanelRequest) -> HttpResponse:
         confidential=data.get("confidential", False),
         client_ip=client_address(request),
     )
-    return render(
-        request,
-        "inquiries/gov/inquiry.html",
-        {**context, **_blank_form(request), "result": lookup.result},
-    )
+    return _render_inquiry_page(request, {**context, "result": lookup.result})
 
 
 def _history_records(request: PanelRequest, filters: dict) -> QuerySet[DisclosureRecord]:

@@ -23,6 +23,7 @@ from accounts.identity.backends import locmem as identity_service
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import assign_role
+from portal.frames import forget_frames
 
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
 
@@ -99,6 +100,7 @@ def clear_cache() -> None:
     # The per-process fragments (layout, blank forms): a test that changes URLs or settings
     # must not be served another test's drawing.
     caches["local"].clear()
+    forget_frames()
 
 
 @pytest.fixture(scope="session", autouse=True)
