@@ -1,9 +1,10 @@
 """Reads shared by the documents views; every object opened by id goes through "mine or 404"."""
 
 import functools
+from typing import cast
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Field, Prefetch, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -99,8 +100,9 @@ def unread_notice_count_by_orm(recipient: User) -> int:
 def _unread_count_statement() -> str:
     quote = connection.ops.quote_name
     meta = InboxNotice._meta
-    recipient = quote(InboxNotice._meta.get_field("recipient").get_attname_column()[1] or "")
-    read_at = quote(InboxNotice._meta.get_field("read_at").get_attname_column()[1] or "")
+    recipient, read_at = (
+        quote(str(cast(Field, meta.get_field(name)).column)) for name in ("recipient", "read_at")
+    )
     return (
         f"SELECT COUNT(*) FROM {quote(meta.db_table)} "  # noqa: S608 (names from the model)
         f"WHERE {recipient} = %s AND {read_at} IS NULL"

@@ -167,7 +167,7 @@ CACHES["local"] = {
     "LOCATION": "portal-local",
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "portal.sessions"  # the database backend, read with one fixed statement
 
 # --- Celery ------------------------------------------------------------------------------------
 

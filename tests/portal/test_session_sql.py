@@ -1,0 +1,52 @@
+"""The session read in one fixed statement (portal.sessions) against Django's ORM read, on random
+sessions: live, expired, expiring this second, unknown and malformed keys."""
+
+import datetime
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.sessions import SessionStore
+from tests.plain_sql import columns, random_rows, rolled_back
+
+keys = st.sampled_from(["a" * 32, "b" * 32, "c0ffee" * 6, "short", ""])
+sessions = st.lists(
+    st.tuples(keys, st.integers(-2, 2), st.dictionaries(st.text(max_size=5), st.integers())),
+    max_size=4,
+    unique_by=lambda row: row[0],
+)
+
+
+@pytest.mark.django_db
+@random_rows()
+@given(rows=sessions, asked=keys, exactly_now=st.booleans())
+def test_it_reads_what_the_orm_reads(rows, asked, exactly_now, monkeypatch) -> None:
+    now = timezone.now()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: now)
+    with rolled_back():
+        for key, days, data in rows:
+            expires = now if exactly_now and days == 0 else now + datetime.timedelta(days=days)
+            Session.objects.create(
+                session_key=key, session_data=SessionStore().encode(data), expire_date=expires
+            )
+        ours, django = SessionStore(asked), DjangoStore(asked)
+        read = ours._get_session_from_db()
+        expected = django._get_session_from_db()  # type: ignore[attr-defined]
+        assert (read is None) == (expected is None)
+        if read is not None:
+            assert columns(read) == columns(expected)
+        assert ours.load() == django.load()
+        assert ours.session_key == django.session_key
+
+
+def test_a_signed_in_client_keeps_its_session(client, citizen) -> None:
+    client.force_login(citizen)
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == citizen
+    assert type(response.wsgi_request.session) is SessionStore
