@@ -93,7 +93,8 @@ MIDDLEWARE = [
     "portal.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the user with their roles and TOTP in one statement.
+    "accounts.authentication.AuthenticationMiddleware",
     "portal.security_headers.PrivatePagesNotStoredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
