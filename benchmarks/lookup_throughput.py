@@ -25,12 +25,16 @@ client, no network), it measures the CPU time of --in-process lookups and bare r
 (`time.process_time`; with --profile FILE, a cProfile of the lookups with a CPU clock too).
 
 Prints requests/s, p50 and p99 latency, and the targets of issue 16: in-process CPU per lookup
-at most 8 ms, lookups at least 25% of the bare view's rate, lookup p99 under 100 ms.
+at most 8 ms, lookups at least 25% of the bare view's rate, lookup p99 under 100 ms. Also, for
+each HTTP phase, the CPU per answered request of the gunicorn processes and of the PostgreSQL
+backends serving this database (from /proc, so neighbours on a shared machine do not count),
+and the queries one lookup makes.
 """
 
 import argparse
 import cProfile
 import datetime
+import os
 import random
 import re
 import sys
@@ -46,6 +50,7 @@ from benchlib import Latencies, existing_code, missing_code, request, with_check
 benchlib.setup_django()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from inquiries.models import CoveragePeriod, DisclosureRecord, InsuredPerson  # noqa: E402
@@ -105,6 +110,69 @@ def csrf_token(port: int, session: str) -> str:
     if not match:
         sys.exit("no CSRF cookie from /gov/inquiry/")
     return match.group(1)
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of one process so far; 0 if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_processes(server_pid: int, database: str) -> dict[str, list[int]]:
+    """gunicorn's master and workers, and the PostgreSQL backends connected to `database`
+    (their command line names it: "postgres: USER DATABASE HOST(PORT) ...")."""
+    found: dict[str, list[int]] = {"gunicorn": [server_pid], "postgres": []}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as file:
+                words = file.read().split(b"\0")[0].decode(errors="replace").split()
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if parent == server_pid:
+            found["gunicorn"].append(int(entry))
+        elif words[:1] == ["postgres:"] and len(words) > 2 and words[2] == database:
+            found["postgres"].append(int(entry))
+    return found
+
+
+class CpuMeter:
+    """CPU used by the server's processes during one phase, per answered request. A backend
+    opened during the phase (a worker's first connection) counts from zero."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid, self.database = server_pid, database
+        self.used: dict[str, float] = {}
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        return {
+            kind: {pid: _cpu_seconds(pid) for pid in pids}
+            for kind, pids in server_processes(self.server_pid, self.database).items()
+        }
+
+    def __enter__(self) -> "CpuMeter":
+        self.start = self._now()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.used = {
+            kind: sum(cpu - self.start[kind].get(pid, 0.0) for pid, cpu in now.items())
+            for kind, now in self._now().items()
+        }
+
+    def line(self, name: str, answered: int) -> str:
+        per = {kind: used / max(answered, 1) * 1000 for kind, used in self.used.items()}
+        return (
+            f"  {name:<26} CPU per request: gunicorn {per['gunicorn']:.2f} ms, "
+            f"PostgreSQL {per['postgres']:.2f} ms, both {sum(per.values()):.2f} ms"
+        )
 
 
 def run_phase(name, port, clients, seconds, make_request) -> Latencies:
@@ -170,6 +238,19 @@ def cpu_per_request(make_request, session: str, count: int, *, profile: str = ""
     return (time.process_time() - started) / count * 1000
 
 
+def queries_per_request(make_request, session: str) -> int:
+    """Statements one request sends to the database (BEGIN and COMMIT included)."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="fa")
+    client.cookies["sessionid"] = session
+    _, path, body, _, _ = make_request(random.Random(11))
+    with CaptureQueriesContext(connection) as queries:
+        client.post(path, urllib.parse.parse_qs(body))
+    return len(queries.captured_queries)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=20000)
@@ -208,6 +289,7 @@ def main(argv: list[str] | None = None) -> None:
         return "POST", "/gov/inquiry/", body, form, 200
 
     lookup_cpu = cpu_per_request(in_process_lookup, staff_session, args.in_process)
+    queries = queries_per_request(in_process_lookup, staff_session)
     bare_cpu = cpu_per_request(bare, "", args.in_process)
     if args.profile:
         cpu_per_request(in_process_lookup, staff_session, args.in_process, profile=args.profile)
@@ -239,8 +321,13 @@ def main(argv: list[str] | None = None) -> None:
         run_phase("warm-up", args.port, args.clients, warm, bare)
         run_phase("warm-up", args.port, args.clients, warm, lookup)
         records_before = DisclosureRecord.objects.count()
-        bare_phase = run_phase("bare view (1 SELECT)", args.port, args.clients, args.seconds, bare)
-        lookup_phase = run_phase("agency lookup", args.port, args.clients, args.seconds, lookup)
+        database = connection.settings_dict["NAME"]
+        with CpuMeter(server.pid, database) as bare_cpu_http:
+            bare_phase = run_phase(
+                "bare view (1 SELECT)", args.port, args.clients, args.seconds, bare
+            )
+        with CpuMeter(server.pid, database) as lookup_cpu_http:
+            lookup_phase = run_phase("agency lookup", args.port, args.clients, args.seconds, lookup)
         written = DisclosureRecord.objects.count() - records_before
         status_phase = run_phase(
             "/me/status/ (200 periods)", args.port, 1, min(args.seconds, 10), my_status
@@ -256,10 +343,13 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"in-process CPU per request ({args.in_process} each): lookup {lookup_cpu:.1f} ms, "
         f"bare {bare_cpu:.1f} ms ({lookup_cpu / bare_cpu:.1f}x); "
-        f"target lookup <= 8 ms: {'met' if lookup_cpu <= 8 else 'NOT met'}"
+        f"target lookup <= 8 ms: {'met' if lookup_cpu <= 8 else 'NOT met'}; "
+        f"{queries} queries per lookup"
     )
     for phase in (bare_phase, lookup_phase, status_phase):
         print(phase.line())
+    print(bare_cpu_http.line(bare_phase.name, len(bare_phase.latencies)))
+    print(lookup_cpu_http.line(lookup_phase.name, len(lookup_phase.latencies)))
     ratio = lookup_phase.rate / bare_phase.rate
     p99 = lookup_phase.percentile(0.99)
     print(
