@@ -124,7 +124,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def server_processes(server_pid: int, database: str) -> dict[str, list[int]]:
     """gunicorn's master and workers, and the PostgreSQL backends connected to `database`
-    (their command line names it: "postgres: USER DATABASE HOST(PORT) ...")."""
+    (their command line names it: "postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE")."""
     found: dict[str, list[int]] = {"gunicorn": [server_pid], "postgres": []}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -138,7 +138,7 @@ def server_processes(server_pid: int, database: str) -> dict[str, list[int]]:
             continue
         if parent == server_pid:
             found["gunicorn"].append(int(entry))
-        elif words[:1] == ["postgres:"] and len(words) > 2 and words[2] == database:
+        elif words[:1] == ["postgres:"] and database in words[2:4]:
             found["postgres"].append(int(entry))
     return found
 
