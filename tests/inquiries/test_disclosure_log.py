@@ -155,3 +155,40 @@ def test_concurrent_disclosures_are_all_sealed_once(
     assert list(LogLeaf.objects.order_by("index").values_list("record_id", flat=True)) == list(
         DisclosureRecord.objects.order_by("pk").values_list("pk", flat=True)
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_holds_the_writers_lock_from_its_record_until_it_commits(
+    committee_reviewer, agency_staff
+):
+    """The sequencer's exclusive lock waits for every writer whose record is not committed:
+    so no id below the sealed ones can still appear."""
+    from inquiries.disclosures import WRITERS_LOCK
+
+    mou = MouFactory.create(recorded_by=committee_reviewer)
+    written, release = threading.Event(), threading.Event()
+
+    def write_and_wait() -> None:
+        try:
+            with transaction.atomic():
+                disclose(mou, agency_staff)
+                written.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    def sequencer_may_lock() -> bool:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [WRITERS_LOCK])
+            return cursor.fetchone()[0]
+
+    writer = threading.Thread(target=write_and_wait)
+    writer.start()
+    try:
+        assert written.wait(10)
+        assert not sequencer_may_lock()
+    finally:
+        release.set()
+        writer.join()
+    assert sequencer_may_lock()
