@@ -23,7 +23,7 @@ from portal.rows import insert_instance
 # (`inquiries.transparency.sealable_up_to`).
 WRITERS_LOCK = 0x6469_7363_6C6F_7365  # "disclose"
 SEQUENCER_LOCK = 0x6469_7363_7365_616C  # "discseal"
-_TAKE_WRITER_LOCK = f"SELECT pg_advisory_xact_lock_shared({WRITERS_LOCK})"
+_TAKE_WRITER_LOCK = "SELECT pg_advisory_xact_lock_shared(%s)"
 
 
 # No savepoint: a disclosure that fails must take the caller's whole transaction (the lookup it
@@ -45,6 +45,10 @@ def record_disclosure(
     api_client_id: int | None = None,
 ) -> DisclosureRecord:
     """Write one disclosure record in the caller's transaction; the sequencer seals it later."""
+    if connection.vendor == "postgresql":
+        # Shared: writers never wait for each other, only (for a moment) for the sequencer.
+        with connection.cursor() as cursor:
+            cursor.execute(_TAKE_WRITER_LOCK, [WRITERS_LOCK])
     record = DisclosureRecord(
         national_code=national_code,
         agency_id=mou.agency_id,
@@ -61,9 +65,7 @@ def record_disclosure(
         client_ip=client_ip,
         created_at=timezone.now(),
     )
-    # The writers' lock is taken, shared, before the record's id: writers never wait for each
-    # other, only (for a moment) for the sequencer.
-    insert_instance(record, first=_TAKE_WRITER_LOCK if connection.vendor == "postgresql" else "")
+    insert_instance(record)
     return record
 
 

@@ -80,20 +80,17 @@ def _converters(model: type[Model]) -> list[tuple[Any, list[Any]]]:
     return result
 
 
-def insert_instance(instance: Model, *, first: str = "") -> None:
+def insert_instance(instance: Model) -> None:
     """INSERT a new instance as `save()` would, values through each field's own `pre_save` and
     `get_db_prep_save`, in one statement built once per model (the ORM compiles its INSERT anew
     on every save). For models whose `save()` adds nothing on insert and that no signal receiver
-    listens to; the instance gets its id. `tests/api/test_row_inserts.py` compares the rows.
-
-    `first`, a fixed query of the caller's (never built from input; PostgreSQL), runs in the
-    same statement just before the row is made: one round trip instead of two."""
+    listens to; the instance gets its id. `tests/api/test_row_inserts.py` compares the rows."""
     fields = _insert_fields(type(instance))
     values = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(instance), first), values)
+        cursor.execute(_insert_sql(type(instance)), values)
         (instance.pk,) = cursor.fetchone()
     instance._state.adding = False
     instance._state.db = DEFAULT_DB_ALIAS
@@ -105,16 +102,9 @@ def _insert_fields(model: type[Model]) -> list[Any]:
 
 
 @functools.cache
-def _insert_sql(model: type[Model], first: str) -> str:
+def _insert_sql(model: type[Model]) -> str:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(str(field.column)) for field in _insert_fields(model))
     placeholders = ", ".join(["%s"] * len(_insert_fields(model)))
     table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    if not first:
-        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
-    # The row is made from the query's one row, so the query has run before (a sequence's
-    # next value, say, is taken after it).
-    return (
-        f"WITH first AS MATERIALIZED ({first}) "  # noqa: S608
-        f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM first RETURNING {pk}"
-    )
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
