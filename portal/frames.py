@@ -5,7 +5,7 @@ language: the layout, the menus, the headings, the blank form. `render_framed` d
 template once for a key, with a marker where each `{% per_request %}...{% endper_request %}`
 block would go, and keeps the result in this process's memory; every request then draws only
 those blocks, with the request's own context, and joins them into the frame. The output is the
-one `render()` would give: tests/portal/test_frames.py compares the two.
+one `render()` would give: tests/inquiries/test_lookup_page_frame.py compares the two.
 
 Rules for a template drawn this way (the same as for the `{% cache %}` fragments it replaces):
 everything outside a `per_request` block may depend only on what the frame's key names; a
