@@ -88,6 +88,31 @@ def lookup_rows(out: str) -> list[Row]:
     ]
 
 
+def api_rows(out: str) -> list[Row]:
+    rate = _number(r"API inquiry\s+([\d.]+) req/s", out)
+    bare = _number(r"bare view \(1 SELECT\)\s+([\d.]+) req/s", out)
+    p99 = _number(r"API inquiry.*?p99\s+([\d.]+) ms", out)
+    one_each = re.search(r"exactly one record per answer: (\w+)", out)
+    return [
+        Row(
+            "API inquiries/s over HTTP",
+            _fmt(rate),
+            f"bare {_fmt(bare)}",
+            _fmt(rate / bare * 100 if rate and bare else None, "%", 0),
+            ">= 40% of bare",
+            _met(rate / bare >= 0.4 if rate and bare else None),
+        ),
+        Row(
+            "API inquiry: p99 at 16 clients, one record per answer",
+            f"{_fmt(p99, ' ms')}, {one_each.group(1) if one_each else '?'}",
+            "",
+            "",
+            "< 50 ms, yes",
+            _met(p99 < 50 and one_each.group(1) == "yes" if p99 and one_each else None),
+        ),
+    ]
+
+
 def certificate_throughput_rows(out: str) -> list[Row]:
     rate = _number(r"([\d.]+) certificates/minute", out)
     ceiling = _number(r"= ([\d.]+)/minute", out)
@@ -272,6 +297,12 @@ BENCHMARKS = [
         ["--seconds", "5", "--people", "5000", "--in-process", "100"],
         ["--seconds", "15", "--people", "20000", "--in-process", "300"],
         lookup_rows,
+    ),
+    Benchmark(
+        "api_throughput.py",
+        ["--seconds", "5", "--people", "5000"],
+        ["--seconds", "15", "--people", "20000"],
+        api_rows,
     ),
     Benchmark(
         "certificate_throughput.py",
