@@ -294,7 +294,7 @@ def celery_worker(celery_worker_process, transactional_db):
 
 
 def run_with_settings(
-    code: str, *, drop: tuple[str, ...], env: dict[str, str]
+    code: str, *, drop: tuple[str, ...], env: dict[str, str], timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     """Run `code` in a fresh interpreter with the portal's settings, read from this environment
     (the tests' variables starting with `drop` left out, no env file), as a process started
@@ -312,5 +312,5 @@ def run_with_settings(
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )

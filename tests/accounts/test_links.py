@@ -2,14 +2,12 @@
 answers only to the host names the operator lists in ALLOWED_HOSTS."""
 
 import json
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.core import mail
+
+from tests.conftest import run_with_settings
 
 FORGED_HOST = "isinsured.example"
 
@@ -83,27 +81,14 @@ def test_an_email_confirmation_link_with_a_forged_host_points_at_site_url(
 
 
 def settings_in_a_fresh_process(**environment: str) -> dict:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PORTAL_", "ALLOWED_HOSTS", "ISINSURED_"))
-    }
     probe = (
         "import json, django; from django.conf import settings; django.setup(); "
         "print(json.dumps({'ALLOWED_HOSTS': settings.ALLOWED_HOSTS}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
-        env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "PORTAL_ENV_FILE": "",
-            "PORTAL_TESTING": "1",
-            **environment,
-        },
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
+    result = run_with_settings(
+        probe,
+        drop=("PORTAL_", "ALLOWED_HOSTS", "ISINSURED_"),
+        env={"PORTAL_TESTING": "1", **environment},
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]

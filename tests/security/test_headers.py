@@ -7,9 +7,6 @@ operator; each role opens its own pages and every response is checked.
 
 import io
 import json
-import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -20,7 +17,7 @@ from django.urls import reverse
 
 from accounts.demo import demo_user
 from documents.models import Certificate, Redemption
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, run_with_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -413,28 +410,18 @@ def database_url() -> str:
 def test_production_settings_send_hsts_and_only_secure_httponly_samesite_cookies(citizen):
     """A fresh interpreter on the production settings (DEBUG off, no test switches), signing in
     for real against the test database."""
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PORTAL_", "DATABASE_", "REDIS_", "CELERY_", "SECRET_KEY", "DEBUG"))
-    }
     probe = PRODUCTION_PROBE.replace("NATIONAL_CODE", repr(citizen.national_code)).replace(
         "PASSWORD", repr(PASSWORD)
     )
-    result = subprocess.run(
-        [sys.executable, "-c", probe],
+    result = run_with_settings(
+        probe,
+        drop=("PORTAL_", "DATABASE_", "REDIS_", "CELERY_", "SECRET_KEY", "DEBUG"),
         env={
-            **clean,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "PORTAL_ENV_FILE": "",
             "SECRET_KEY": "a-production-like-secret-for-this-test-only-0123456789",
             "DATABASE_URL": database_url(),
             "ALLOWED_HOSTS": "portal.example",
             "SMS_BACKEND": "portal.sms.backends.locmem.SmsBackend",
         },
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
