@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from agencies import services
 from agencies.client_certificates import ClientCertificate, parse_client_certificate
@@ -249,7 +250,7 @@ def test_the_panel_binds_a_client_and_shows_its_certificate(client, connect, age
     assert f'data-testid="thumbprint">{mine.thumbprint}<' in shown
     assert "CN=Relief case system" in shown
     expiry = connected.client.cert_not_valid_after
-    assert expiry is not None and expiry.date().isoformat() in shown
+    assert expiry is not None and timezone.localdate(expiry).isoformat() in shown
     persian = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
     assert "متصل به گواهی دیجیتال" in persian
 

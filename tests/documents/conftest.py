@@ -1,7 +1,11 @@
 import datetime
+import io
 
 import pytest
+import zxingcpp
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
 
 from inquiries.models import CoveragePeriod, InsuredPerson, PensionRecord
 
@@ -16,6 +20,24 @@ def _media_in_tmp(settings, tmp_path):
 def pdf_files(media_root) -> list:
     directory = media_root / "certificates"
     return sorted(directory.iterdir()) if directory.exists() else []
+
+
+def qr_codes(image: Image.Image) -> list[str]:
+    """What the QR codes in a picture hold. QR only: a row of modules now and then also
+    reads as a one-dimensional barcode (Codabar), which no QR scanner looks for."""
+    return [
+        result.text
+        for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    ]
+
+
+def qr_codes_in_pdf(pdf: bytes) -> list[str]:
+    return [
+        text
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for image in page.images
+        for text in qr_codes(Image.open(io.BytesIO(image.data)).convert("L"))
+    ]
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@
 import io
 
 import pytest
-import zxingcpp
-from PIL import Image
 from pypdf import PdfReader
 
 from documents import pdf as certificate_pdf
 from documents.identifiers import format_certificate_number
 from portal.digits import to_persian_digits
+from tests.documents.conftest import qr_codes_in_pdf
 
 ZWNJ = "\u200c"
 
@@ -17,16 +16,6 @@ ZWNJ = "\u200c"
 def _text(pdf: bytes, **options) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return "\n".join(page.extract_text(**options) for page in reader.pages).replace(ZWNJ, "")
-
-
-def _qr_payloads(pdf: bytes) -> list[str]:
-    reader = PdfReader(io.BytesIO(pdf))
-    payloads = []
-    for page in reader.pages:
-        for image in page.images:
-            picture = Image.open(io.BytesIO(image.data)).convert("L")
-            payloads += [result.text for result in zxingcpp.read_barcodes(picture)]
-    return payloads
 
 
 def test_a_persian_certificate_holds_its_number_and_persian_words_in_order(
@@ -58,7 +47,7 @@ def test_its_qr_code_decodes_to_the_verify_url_and_its_signed_token(
     from documents import qr_tokens
 
     certificate = issue(citizen, language="fa")
-    [payload] = _qr_payloads(certificate.pdf.read())
+    [payload] = qr_codes_in_pdf(certificate.pdf.read())
     page, token = payload.split("#")
     assert page == f"{settings.SITE_URL}/verify/{certificate.number}/"
     assert qr_tokens.verify(token)["num"] == certificate.number

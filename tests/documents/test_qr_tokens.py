@@ -5,14 +5,12 @@ import io
 import json
 
 import pytest
-import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.utils import timezone
-from PIL import Image
-from pypdf import PdfReader
 
 from documents import qr_tokens
 from documents.models import Certificate
+from tests.documents.conftest import qr_codes_in_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +20,7 @@ def _b64(text: str) -> bytes:
 
 
 def _qr_token(certificate: Certificate) -> tuple[str, str]:
-    reader = PdfReader(io.BytesIO(certificate.pdf.read()))
-    [payload] = [
-        result.text
-        for page in reader.pages
-        for image in page.images
-        for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data)).convert("L"))
-    ]
+    [payload] = qr_codes_in_pdf(certificate.pdf.read())
     page, token = payload.split("#")
     return page, token
 
