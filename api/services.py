@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -23,7 +23,8 @@ from documents import redemptions
 from documents.gov_views import refusal_message
 from inquiries import limits
 from inquiries.limits import LimitKind
-from inquiries.services import LookupRefused, look_up_person
+from inquiries.scoping import ScopedResult
+from inquiries.services import Lookup, LookupRefused, look_up_person
 from portal.rows import insert_instance
 
 SECONDS_PER_DAY = 24 * 3600
@@ -59,24 +60,11 @@ def _answer_once(
     with transaction.atomic():
         if key is None:
             status_code, body, disclosure_id = work()
-            answer = ApiAnswer(
-                client=caller.client,
-                kind=kind,
-                request_digest=digest,
-                created_at=timezone.now(),
-                status_code=status_code,
-                body=body,
-                disclosure_id=disclosure_id,
-            )
+            answer = _new_answer(caller, kind, digest)
+            answer.status_code, answer.body, answer.disclosure_id = status_code, body, disclosure_id
             insert_instance(answer)
             return Answered(answer=answer, replayed=False)
-        answer = ApiAnswer(
-            client=caller.client,
-            kind=kind,
-            idempotency_key=key,
-            request_digest=digest,
-            created_at=timezone.now(),
-        )
+        answer = _new_answer(caller, kind, digest, key=key)
         try:
             with transaction.atomic():
                 answer.save()
@@ -91,6 +79,16 @@ def _answer_once(
         answer.status_code, answer.body, answer.disclosure_id = work()
         answer.save(update_fields=["status_code", "body", "disclosure"])
     return Answered(answer=answer, replayed=False)
+
+
+def _new_answer(caller: Caller, kind: AnswerKind, digest: str, key: str | None = None) -> ApiAnswer:
+    return ApiAnswer(
+        client=caller.client,
+        kind=kind,
+        idempotency_key=key,
+        request_digest=digest,
+        created_at=timezone.now(),
+    )
 
 
 def _seconds_to_retry(kind: LimitKind) -> int:
@@ -136,20 +134,34 @@ def make_inquiry(
             extra={"limit": exceeded.kind.value},
         )
 
-    def work() -> tuple[int, dict[str, Any], int | None]:
+    def look_up(answer_row: Callable[[ScopedResult], ApiAnswer] | None = None) -> Lookup:
         try:
-            lookup = look_up_person(
+            return look_up_person(
                 staff_member=client.responsible,
                 mou=client.mou,
                 agency_kind=client.agency.kind,
                 client_ip=client_ip,
                 api_client_id=client.pk,
                 client_scopes=client.scopes,
+                answer_row=answer_row,
                 **fields,
             )
         except LookupRefused as refused:
             raise Problem("lookup-refused", str(refused)) from None
-        # The answer's id and time are its row's (ApiAnswer.document).
+
+    if key is None:
+        # Nothing to collide with: the answer is written with its disclosure record, in the
+        # same statement (its id and time are the row's: ApiAnswer.document).
+        def answer_row(result: ScopedResult) -> ApiAnswer:
+            answer = _new_answer(caller, AnswerKind.INQUIRY, request_digest(fields))
+            answer.status_code, answer.body = 200, {"result": inquiry_result(result)}
+            return answer
+
+        answer = cast(ApiAnswer, look_up(answer_row).answer_row)
+        return Answered(answer=answer, replayed=False)
+
+    def work() -> tuple[int, dict[str, Any], int | None]:
+        lookup = look_up()
         return 200, {"result": inquiry_result(lookup.result)}, lookup.disclosure.pk
 
     return _answer_once(caller=caller, kind=AnswerKind.INQUIRY, key=key, payload=fields, work=work)

@@ -11,24 +11,21 @@ import json
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import Mou
 from inquiries.models import DisclosureChannel, DisclosureRecord
-from portal.rows import insert_instance
+from portal.rows import insert_instance, insert_locked
 
 # PostgreSQL advisory lock keys. Writers hold WRITERS shared until they commit; the sequencer
 # takes it exclusively for a moment to learn the highest id no open transaction can undercut
 # (`inquiries.transparency.sealable_up_to`).
 WRITERS_LOCK = 0x6469_7363_6C6F_7365  # "disclose"
 SEQUENCER_LOCK = 0x6469_7363_7365_616C  # "discseal"
-_TAKE_WRITER_LOCK = "SELECT pg_advisory_xact_lock_shared(%s)"
 
 
-# No savepoint: a disclosure that fails must take the caller's whole transaction (the lookup it
-# records) down with it, and a savepoint would cost two more round trips on every lookup.
-@transaction.atomic(savepoint=False)
 def record_disclosure(
     *,
     national_code: str,
@@ -43,12 +40,15 @@ def record_disclosure(
     confidential: bool = False,
     client_ip: str | None = None,
     api_client_id: int | None = None,
+    then: Model | None = None,
 ) -> DisclosureRecord:
-    """Write one disclosure record in the caller's transaction; the sequencer seals it later."""
-    if connection.vendor == "postgresql":
-        # Shared: writers never wait for each other, only (for a moment) for the sequencer.
-        with connection.cursor() as cursor:
-            cursor.execute(_TAKE_WRITER_LOCK, [WRITERS_LOCK])
+    """Write one disclosure record, in the caller's transaction if there is one; the sequencer
+    seals it later. `then`, a row of the caller's with a `disclosure` foreign key (the API's
+    answer), is written with it and pointing at it: the two stand or fall together.
+
+    On PostgreSQL the writers' lock, the record and `then` are one statement: shared, so writers
+    never wait for each other, only (for a moment) for the sequencer.
+    """
     record = DisclosureRecord(
         national_code=national_code,
         agency_id=mou.agency_id,
@@ -65,7 +65,15 @@ def record_disclosure(
         client_ip=client_ip,
         created_at=timezone.now(),
     )
-    insert_instance(record)
+    if connection.vendor == "postgresql":
+        insert_locked(record, lock=WRITERS_LOCK, then=then, link="disclosure")
+        return record
+    # No savepoint: a disclosure that fails takes the caller's whole transaction down with it.
+    with transaction.atomic(savepoint=False):
+        insert_instance(record)
+        if then is not None:
+            then.disclosure = record  # type: ignore[attr-defined]
+            insert_instance(then)
     return record
 
 

@@ -1,13 +1,13 @@
 """Actions of the inquiries app that change state: an agency's lookup (with its disclosure record)
 and telling the operators that an agency went past its daily limit."""
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -66,6 +66,7 @@ class LookupRefused(ValueError):
 class Lookup:
     result: ScopedResult
     disclosure: DisclosureRecord
+    answer_row: Model | None = None
 
 
 def look_up_person(
@@ -81,11 +82,14 @@ def look_up_person(
     client_ip: str | None = None,
     api_client_id: int | None = None,
     client_scopes: Collection[str] | None = None,
+    answer_row: Callable[[ScopedResult], Model] | None = None,
 ) -> Lookup:
     """Look a person up for an agency, within its MoU's scopes, and record the disclosure.
 
-    The lookup and its disclosure record share one transaction: if the record cannot be written,
-    the answer is not given. A national code with no record answers "no record", recorded too.
+    The answer is given only once its disclosure record is written: if the record cannot be
+    written, the lookup fails. A national code with no record answers "no record", recorded too.
+    `answer_row` makes a row of the caller's from the result (the API's kept answer), written
+    with the record (`record_disclosure`'s `then`).
     """
     if purpose not in purposes_for(agency_kind):
         raise LookupRefused("this purpose does not fit the agency's kind")
@@ -93,32 +97,30 @@ def look_up_person(
         raise LookupRefused("judicial and quasi-judicial lookups need a case reference")
     if confidential and (agency_kind not in CONFIDENTIAL_ALLOWED or not case_reference):
         raise LookupRefused("only a judicial lookup with a case reference may be confidential")
-    # No savepoint inside a caller's transaction (the API's, with its answer): a failure here
-    # takes that whole transaction down, as it must, and a savepoint is two round trips more.
-    with transaction.atomic(savepoint=False):
-        record = registry_record(national_code)
-        scopes = mou.scopes
-        if client_scopes is not None:
-            scopes = [scope for scope in mou.scopes if scope in client_scopes]
-        result = restrict_to_scopes(record, scopes, national_code=national_code)
-        disclosure = record_disclosure(
-            national_code=national_code,
-            staff_member=staff_member,
-            mou=mou,
-            channel=DisclosureChannel.DIRECT_INQUIRY
-            if api_client_id is None
-            else DisclosureChannel.API,
-            api_client_id=api_client_id,
-            scopes=result.scopes,
-            record_found=result.found,
-            purpose=purpose,
-            purpose_detail=purpose_detail,
-            case_reference=case_reference,
-            confidential=confidential,
-            client_ip=client_ip,
-        )
-        metrics.count_lookup(agency_id=mou.agency_id)
-        return Lookup(result=result, disclosure=disclosure)
+    record = registry_record(national_code)
+    scopes = mou.scopes
+    if client_scopes is not None:
+        scopes = [scope for scope in mou.scopes if scope in client_scopes]
+    result = restrict_to_scopes(record, scopes, national_code=national_code)
+    disclosure = record_disclosure(
+        national_code=national_code,
+        staff_member=staff_member,
+        mou=mou,
+        channel=(
+            DisclosureChannel.DIRECT_INQUIRY if api_client_id is None else DisclosureChannel.API
+        ),
+        api_client_id=api_client_id,
+        scopes=result.scopes,
+        record_found=result.found,
+        purpose=purpose,
+        purpose_detail=purpose_detail,
+        case_reference=case_reference,
+        confidential=confidential,
+        client_ip=client_ip,
+        then=(row := answer_row(result) if answer_row else None),
+    )
+    metrics.count_lookup(agency_id=mou.agency_id)
+    return Lookup(result=result, disclosure=disclosure, answer_row=row)
 
 
 DAILY_LIMIT_CLAIM_SECONDS = 2 * 24 * 3600

@@ -85,15 +85,50 @@ def insert_instance(instance: Model) -> None:
     `get_db_prep_save`, in one statement built once per model (the ORM compiles its INSERT anew
     on every save). For models whose `save()` adds nothing on insert and that no signal receiver
     listens to; the instance gets its id. `tests/api/test_row_inserts.py` compares the rows."""
-    fields = _insert_fields(type(instance))
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(instance)), values)
+        cursor.execute(_insert_sql(type(instance)), _insert_values(instance))
         (instance.pk,) = cursor.fetchone()
+    _saved(instance)
+
+
+def insert_locked(instance: Model, *, lock: int, then: Model | None = None, link: str = "") -> None:
+    """PostgreSQL: take the advisory transaction lock `lock` shared, INSERT `instance` and, if
+    given, `then` with its foreign key `link` set to the new row, as `insert_instance` would,
+    all in one statement and so one transaction, committed on its own outside `atomic()`.
+
+    The lock is taken before the row's id (the row is made from the lock's one row), and held
+    until the statement's transaction ends. One statement instead of BEGIN, the lock, one
+    INSERT a row and COMMIT: each is a round trip on every lookup and API inquiry.
+    """
+    values = [lock, *_insert_values(instance)]
+    if then is not None:
+        values += [value for field, value in _insert_pairs(then) if field.name != link]
+    with connection.cursor() as cursor:
+        statement = _locked_insert_sql(type(instance), type(then) if then else None, link)
+        cursor.execute(statement, values)
+        ids = cursor.fetchone()
+    instance.pk = ids[0]
+    _saved(instance)
+    if then is not None:
+        setattr(then, link, instance)
+        then.pk = ids[1]
+        _saved(then)
+
+
+def _saved(instance: Model) -> None:
     instance._state.adding = False
     instance._state.db = DEFAULT_DB_ALIAS
+
+
+def _insert_pairs(instance: Model) -> list[tuple[Any, Any]]:
+    return [
+        (field, field.get_db_prep_save(field.pre_save(instance, True), connection))
+        for field in _insert_fields(type(instance))
+    ]
+
+
+def _insert_values(instance: Model) -> list[Any]:
+    return [value for _field, value in _insert_pairs(instance)]
 
 
 @functools.cache
@@ -101,10 +136,43 @@ def _insert_fields(model: type[Model]) -> list[Any]:
     return [field for field in model._meta.concrete_fields if not field.primary_key]
 
 
+def _quoted(model: type[Model]) -> tuple[str, str, list[str]]:
+    """The table, its primary key and the columns an INSERT gives, quoted."""
+    quote = connection.ops.quote_name
+    columns = [quote(str(field.column)) for field in _insert_fields(model)]
+    return quote(model._meta.db_table), quote(str(model._meta.pk.column)), columns
+
+
+# Built once per model from its own table and column names, never from input; values go as
+# parameters.
 @functools.cache
 def _insert_sql(model: type[Model]) -> str:
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in _insert_fields(model))
-    placeholders = ", ".join(["%s"] * len(_insert_fields(model)))
-    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
-    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
+    table, pk, columns = _quoted(model)
+    placeholders = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}) RETURNING {pk}"  # noqa: S608
+
+
+@functools.cache
+def _locked_insert_sql(first: type[Model], then: type[Model] | None, link: str) -> str:
+    # Parameters in an INSERT's SELECT list take their column's type, as in VALUES.
+    table, pk, columns = _quoted(first)
+    params = ", ".join(["%s"] * len(columns))
+    lock = "WITH writer AS MATERIALIZED (SELECT pg_advisory_xact_lock_shared(%s))"
+    written = (
+        f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {params} FROM writer RETURNING {pk}"
+    )
+    if then is None:
+        return f"{lock}, written AS ({written}) SELECT {pk} FROM written"  # noqa: S608
+    then_table, then_pk, then_columns = _quoted(then)
+    link_column = connection.ops.quote_name(str(then._meta.get_field(link).column))  # type: ignore[union-attr]
+    given = [column for column in then_columns if column != link_column]
+    then_params = ", ".join(["%s"] * len(given))
+    linked = (
+        f"INSERT INTO {then_table} ({', '.join(given)}, {link_column}) "  # noqa: S608
+        f"SELECT {then_params}, written.{pk} FROM written RETURNING {then_pk}"
+    )
+    return (
+        f"{lock}, written AS ({written}), linked AS ({linked}) "  # noqa: S608
+        f"SELECT written.{pk}, linked.{then_pk} FROM written, linked"
+    )

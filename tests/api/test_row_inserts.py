@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from agencies.scopes import Scope
 from api.models import AnswerKind, ApiAnswer
+from inquiries.disclosures import WRITERS_LOCK
 from inquiries.models import DisclosureChannel, DisclosureRecord
-from portal.rows import insert_instance
+from portal.rows import insert_instance, insert_locked
 from tests.plain_sql import columns, random_rows, rolled_back
 
 text = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=40)
@@ -113,3 +114,63 @@ def test_an_api_answer_is_written_as_save_writes_it(
         assert (by_orm.idempotency_key, by_sql.idempotency_key) == (
             (None, None) if key is None else (key, key + "-2")
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@random_rows(max_examples=30)
+@given(
+    national_code=st.text("0123456789", min_size=10, max_size=10),
+    scopes=st.lists(st.sampled_from(Scope), unique=True),
+    detail=text,
+    client_ip=st.none() | st.ip_addresses().map(str),
+    body=st.dictionaries(text, json_values, max_size=4),
+    created_at=moments,
+)
+def test_a_record_and_its_answer_in_one_locked_statement_are_written_as_save_writes_them(
+    connect, national_code, scopes, detail, client_ip, body, created_at
+) -> None:
+    with rolled_back():
+        client = connect().client
+
+        def pair() -> tuple[DisclosureRecord, ApiAnswer]:
+            record = DisclosureRecord(
+                national_code=national_code,
+                agency_id=client.agency_id,
+                staff_member_id=client.responsible_id,
+                mou_id=client.mou_id,
+                channel=DisclosureChannel.API,
+                api_client_id=client.pk,
+                scopes=scopes,
+                record_found=True,
+                purpose="other",
+                purpose_detail=detail,
+                client_ip=client_ip,
+                created_at=created_at,
+            )
+            answer = ApiAnswer(
+                client=client,
+                kind=AnswerKind.INQUIRY,
+                request_digest="d" * 64,
+                status_code=200,
+                body=body,
+                created_at=created_at,
+            )
+            return record, answer
+
+        (record_orm, answer_orm), (record_sql, answer_sql) = pair(), pair()
+        record_orm.save()
+        answer_orm.disclosure = record_orm
+        answer_orm.save()
+        insert_locked(record_sql, lock=WRITERS_LOCK, then=answer_sql, link="disclosure")
+
+        assert not record_sql._state.adding and not answer_sql._state.adding
+        assert answer_sql.disclosure_id == record_sql.pk
+        read = {
+            instance: type(instance).objects.get(pk=instance.pk)
+            for instance in (record_orm, answer_orm, record_sql, answer_sql)
+        }
+        assert read[answer_sql].disclosure_id == record_sql.pk
+        apart = dict.fromkeys(("id", "salt", "disclosure_id"))
+        for by_orm, by_sql in ((record_orm, record_sql), (answer_orm, answer_sql)):
+            assert {**columns(read[by_sql]), **apart} == {**columns(read[by_orm]), **apart}

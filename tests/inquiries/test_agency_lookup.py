@@ -1,10 +1,8 @@
 """Direct inquiry on /gov/inquiry/: one disclosure record per lookup, in the same transaction,
 and bad input answered next to its field with nothing recorded."""
 
-from unittest import mock
-
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
 from agencies.models import AgencyKind
 from agencies.scopes import Scope
@@ -152,15 +150,40 @@ def test_a_court_may_mark_a_lookup_confidential_with_a_case_reference(client, co
     assert record.confidential is True and record.case_reference == "1404-12"
 
 
+@pytest.fixture
+def disclosure_writes_fail():
+    """The database refuses every new disclosure record, as a full disk would: a trigger."""
+    table = DisclosureRecord._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER disk_full BEFORE INSERT ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION disk_full()"
+            )
+        else:
+            cursor.execute(
+                f"CREATE TRIGGER disk_full BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+            )
+    yield
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER disk_full ON {table}")
+            cursor.execute("DROP FUNCTION disk_full()")
+        else:
+            cursor.execute("DROP TRIGGER disk_full")
+
+
 # Outside a test transaction, as a request runs: the lookup's own transaction is the outermost.
 @pytest.mark.django_db(transaction=True)
 def test_if_the_disclosure_cannot_be_written_nothing_is_shown(
-    client, relief_staff, registered_person
+    client, relief_staff, registered_person, disclosure_writes_fail
 ):
-    with (
-        mock.patch("inquiries.disclosures.insert_instance", side_effect=DatabaseError("disk full")),
-        pytest.raises(DatabaseError),
-    ):
+    with pytest.raises(DatabaseError, match="disk full"):
         client.post(URL, lookup_data())
     assert not DisclosureRecord.objects.exists()
 
