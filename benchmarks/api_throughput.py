@@ -39,8 +39,9 @@ os.environ["API_INQUIRIES_PER_MINUTE"] = "100000000"
 benchlib.setup_django()
 
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from lookup_throughput import STAFF_CODE, csrf_token, run_phase  # noqa: E402
+from lookup_throughput import STAFF_CODE, CpuMeter, csrf_token, run_phase  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from agencies.models import ApiClient, ApiClientSecret, ApiClientStatus  # noqa: E402
@@ -162,12 +163,18 @@ def main() -> None:
         warm = min(3.0, args.seconds)
         for warm_up in (bare, panel, api):
             run_phase("warm-up", args.port, args.clients, warm, warm_up)
-        bare_phase = run_phase("bare view (1 SELECT)", args.port, args.clients, args.seconds, bare)
-        panel_phase = run_phase("panel lookup", args.port, args.clients, args.seconds, panel)
+        database = connection.settings_dict["NAME"]
+        with CpuMeter(server.pid, database) as bare_cpu:
+            bare_phase = run_phase(
+                "bare view (1 SELECT)", args.port, args.clients, args.seconds, bare
+            )
+        with CpuMeter(server.pid, database) as panel_cpu:
+            panel_phase = run_phase("panel lookup", args.port, args.clients, args.seconds, panel)
         api_records = DisclosureRecord.objects.filter(channel=DisclosureChannel.API)
         records_before, answers_before = api_records.count(), ApiAnswer.objects.count()
         last_answer = ApiAnswer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        api_phase = run_phase("API inquiry", args.port, args.clients, args.seconds, api)
+        with CpuMeter(server.pid, database) as api_cpu:
+            api_phase = run_phase("API inquiry", args.port, args.clients, args.seconds, api)
         written = api_records.count() - records_before
         answers = ApiAnswer.objects.filter(pk__gt=last_answer)
         answers_written = ApiAnswer.objects.count() - answers_before
@@ -184,8 +191,9 @@ def main() -> None:
         f"{args.people} people in the registry; load average {benchlib.load_average()} "
         "(a shared machine: compare the ratios, measured in this same run)"
     )
-    for phase in (bare_phase, panel_phase, api_phase):
+    for phase, cpu in ((bare_phase, bare_cpu), (panel_phase, panel_cpu), (api_phase, api_cpu)):
         print(phase.line())
+        print(cpu.line(phase.name, len(phase.latencies)))
     ratio = api_phase.rate / bare_phase.rate
     p99 = api_phase.percentile(0.99)
     print(
