@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
-from api import services, stats
+from api import services
 from api.mtls import presented_certificate
 from api.problems import Problem, problem_response
 from api.tokens import Caller, caller_for_token, issue_token
@@ -169,7 +169,7 @@ PROBLEMS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 422: ProblemOut, 
 def _count(request: HttpRequest, *, error: bool) -> None:
     caller = getattr(request, "auth", None)
     if isinstance(caller, Caller):
-        stats.count_call(client_id=caller.client.pk, error=error)
+        caller.tally.count(error=error)
 
 
 @api.exception_handler(Problem)

@@ -119,7 +119,10 @@ def make_inquiry(
         None
         if answered_before
         else limits.count_lookup(
-            staff_member_id=client.responsible_id, mou=client.mou, api_client_id=client.pk
+            staff_member_id=client.responsible_id,
+            mou=client.mou,
+            api_client_id=client.pk,
+            also_count=[caller.tally.calls_counter()],
         )
     )
     if exceeded is not None:

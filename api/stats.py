@@ -5,6 +5,7 @@ client would wait on), kept for API_STATS_DAYS days.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -19,12 +20,28 @@ def _key(kind: str, client_id: int, day: datetime.date) -> str:
     return f"api-{kind}:{client_id}:{day.isoformat()}"
 
 
-def count_call(*, client_id: int, error: bool) -> None:
-    day = timezone.localdate()
-    kinds = ("calls", "errors") if error else ("calls",)
-    throttle.count_in_turn(
-        [throttle.Counter(_key(kind, client_id, day), _KEEP_SECONDS) for kind in kinds]
-    )
+def _counter(kind: str, client_id: int) -> throttle.Counter:
+    return throttle.Counter(_key(kind, client_id, timezone.localdate()), _KEEP_SECONDS)
+
+
+@dataclass
+class CallTally:
+    """One call's place in its client's counts: counted once, as a call and, if it failed, an
+    error. An inquiry counts the call with its limits, in their round trip (`calls_counter`)."""
+
+    client_id: int
+    counted: bool = False
+
+    def calls_counter(self) -> throttle.Counter:
+        """Counted by the caller (in the same turn as other counters); the call is then counted."""
+        self.counted = True
+        return _counter("calls", self.client_id)
+
+    def count(self, *, error: bool) -> None:
+        kinds = [kind for kind, due in (("calls", not self.counted), ("errors", error)) if due]
+        if kinds:
+            throttle.count_in_turn([_counter(kind, self.client_id) for kind in kinds])
+        self.counted = True
 
 
 def daily_counts(

@@ -38,6 +38,7 @@ from agencies.models.api_client import secret_digest
 from api.models import AccessToken, token_digest
 from api.mtls import presented_thumbprint
 from api.problems import Problem
+from api.stats import CallTally
 from portal import throttle
 from portal.rows import instance_from_row, quoted_columns
 
@@ -48,10 +49,12 @@ _INVALID_TOKEN_HEADERS = {"WWW-Authenticate": 'Bearer realm="api", error="invali
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the client, its MoU and its responsible staff member."""
+    """Who is calling: the client, its MoU and its responsible staff member; and this call's
+    place in the client's daily counts."""
 
     client: ApiClient
     token: AccessToken
+    tally: CallTally
 
     @property
     def mou(self) -> Mou:
@@ -177,7 +180,7 @@ def caller_for_token(*, token: str, address: str, certificate: str | None = None
     if found.cert_thumbprint or found.client.cert_thumbprint:
         _check_binding(found, certificate)
     _check_address(found.client, address)
-    return Caller(client=found.client, token=found)
+    return Caller(client=found.client, token=found, tally=CallTally(found.client_id))
 
 
 def _check_binding(found: AccessToken, certificate: str | None) -> None:

@@ -6,6 +6,7 @@ web process). The daily limit comes from the MoU's expected volume; see docs/con
 
 import datetime
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -55,8 +56,12 @@ def count_lookup(
     mou: Mou,
     today: datetime.date | None = None,
     api_client_id: int | None = None,
+    also_count: Sequence[throttle.Counter] = (),
 ) -> LimitExceeded | None:
     """Count one lookup against both limits; the limit it exceeds, or None.
+
+    `also_count`, counters of the caller's without a limit (an API client's calls of the day),
+    are counted first, in the same round trip.
 
     An agency's system (`api_client_id`) has its own minute limit, API_INQUIRIES_PER_MINUTE,
     instead of its responsible person's; the agency's day is the same for panel and API.
@@ -76,10 +81,11 @@ def count_lookup(
     per_day = daily_limit(mou)
     counts = throttle.count_in_turn(
         [
+            *also_count,
             throttle.Counter(f"{counter}:{minute}", 2 * MINUTE, limit=per_minute),
             throttle.Counter(f"gov-inquiry:agency:{mou.agency_id}:{day}", DAY_WINDOW),
         ]
-    )
+    )[len(also_count) :]
     if len(counts) == 1:
         return LimitExceeded(LimitKind.PER_MINUTE, per_minute)
     used = counts[1]

@@ -4,10 +4,12 @@ its calls and errors per day, and revokes it; staff members and other agencies c
 import re
 
 import pytest
+from django.utils import timezone
 
 from agencies.models import ApiClient, ApiClientSecret, ApiClientStatus
 from agencies.models.api_client import secret_digest
 from agencies.scopes import Scope
+from api import stats
 from tests.agencies.conftest import enrol_totp
 from tests.api.conftest import call, inquiry
 
@@ -110,3 +112,24 @@ def test_the_responsible_staff_members_codes_are_in_the_pages_digits(
     persian_code = agency_staff.national_code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert f"\u2066{persian_code}\u2069</option>" in persian
     assert f"\u2066{agency_staff.national_code}\u2069</option>" in english
+
+
+def test_each_call_counts_once_whether_or_not_it_reached_the_limits(
+    connect, registered_person, settings
+):
+    """An inquiry counts its call with its limits, in their round trip; a refusal by the
+    limit, a replay of a key and an invalid request are each one call too, and one error."""
+    settings.API_INQUIRIES_PER_MINUTE = 2
+    connected = connect()
+    token = connected.token()
+    assert call("POST", "/api/v1/inquiries", token, json=inquiry()).status_code == 200
+    keyed = call("POST", "/api/v1/inquiries", token, json=inquiry(), idempotency_key="k-1")
+    assert keyed.status_code == 200
+    replay = call("POST", "/api/v1/inquiries", token, json=inquiry(), idempotency_key="k-1")
+    assert replay["Idempotent-Replayed"] == "true"
+    assert call("POST", "/api/v1/inquiries", token, json=inquiry()).status_code == 429
+    assert call("POST", "/api/v1/inquiries", token, json={"purpose": "x"}).status_code == 400
+
+    [(day, calls, errors), *_] = stats.daily_counts(connected.client.pk)
+    assert day == timezone.localdate()
+    assert (calls, errors) == (5, 2)

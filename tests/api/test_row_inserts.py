@@ -170,7 +170,7 @@ def test_a_record_and_its_answer_in_one_locked_statement_are_written_as_save_wri
             instance: type(instance).objects.get(pk=instance.pk)
             for instance in (record_orm, answer_orm, record_sql, answer_sql)
         }
-        assert read[answer_sql].disclosure_id == record_sql.pk
+        assert ApiAnswer.objects.get(pk=answer_sql.pk).disclosure_id == record_sql.pk
         apart = dict.fromkeys(("id", "salt", "disclosure_id"))
         for by_orm, by_sql in ((record_orm, record_sql), (answer_orm, answer_sql)):
             assert {**columns(read[by_sql]), **apart} == {**columns(read[by_orm]), **apart}

@@ -27,7 +27,9 @@ def qr_codes(image: Image.Image) -> list[str]:
     reads as a one-dimensional barcode (Codabar), which no QR scanner looks for."""
     return [
         result.text
-        for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        for result in zxingcpp.read_barcodes(
+            image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
     ]
 
 
