@@ -25,10 +25,13 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
+from portal.middleware import pages_only
 from portal.rows import instance_from_row, quoted_columns
 
 
 class AuthenticationMiddleware(DjangoAuthentication):
+    __call__ = pages_only(DjangoAuthentication.__call__)
+
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)  # its checks, and `request.auser`
         request.user = SimpleLazyObject(lambda: _cached_session_user(request))  # type: ignore[assignment]

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts import services
 from accounts.mfa import has_totp, remember_destination
+from portal.middleware import pages_only
 
 # Pages that show other people's data or run the portal.
 PROTECTED_PREFIXES = ("/gov/", "/admin/")
@@ -25,6 +26,7 @@ class RequireMFAForStaffRolesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    @pages_only
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
@@ -51,6 +53,7 @@ class AccountCompletionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    @pages_only
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if (
@@ -83,6 +86,7 @@ class StaffSessionTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    @pages_only
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._is_staff_session(request):
             now = time.time()

@@ -1,13 +1,18 @@
 """Request hygiene shared by every page, and what operators see of each request."""
 
+import functools
 import logging
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
+from django.contrib.messages import middleware as messages
+from django.contrib.sessions import middleware as sessions
 from django.core.exceptions import BadRequest
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+from django.middleware import csrf
 
 from portal import logs, metrics
 
@@ -75,3 +80,42 @@ class RejectNullCharactersMiddleware:
             if "\x00" in key or any("\x00" in value for value in values):
                 raise BadRequest("NUL character in the query string")
         return self.get_response(request)
+
+
+# The agencies' API answers machines: a bearer token and JSON, never a cookie. The one HTML page
+# under its prefix, its documentation, is a page like any other.
+API_PREFIX = "/api/v1/"
+API_PAGES = ("/api/v1/docs/",)
+
+_Call = TypeVar("_Call", bound=Callable[..., Any])
+
+
+def is_api_call(request: HttpRequest) -> bool:
+    path = request.path_info
+    return path.startswith(API_PREFIX) and not path.startswith(API_PAGES)
+
+
+def pages_only(call: _Call) -> _Call:
+    """For a middleware's `__call__` that looks after people's pages (their session, CSRF cookie,
+    messages, the signed-in user and their account's stages): an API call passes it by. The API
+    reads no cookie (a session alone gets a 401), so none of it applies, and each costs time."""
+
+    @functools.wraps(call)
+    def middleware(self: Any, request: HttpRequest) -> Any:
+        if is_api_call(request):
+            return self.get_response(request)
+        return call(self, request)
+
+    return cast(_Call, middleware)
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    __call__ = pages_only(sessions.SessionMiddleware.__call__)
+
+
+class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
+    __call__ = pages_only(csrf.CsrfViewMiddleware.__call__)
+
+
+class MessageMiddleware(messages.MessageMiddleware):
+    __call__ = pages_only(messages.MessageMiddleware.__call__)

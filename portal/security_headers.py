@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+from portal.middleware import pages_only
+
 
 class PermissionsPolicyMiddleware:
     """Switches off the browser features that no page of the portal uses (camera, location...)."""
@@ -31,6 +33,7 @@ class PrivatePagesNotStoredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
+    @pages_only
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)

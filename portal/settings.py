@@ -88,15 +88,17 @@ MIDDLEWARE = [
     # Up here, so that even the 400 of a bad Host header (refused further down) carries it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions, CSRF cookies, messages, the signed-in user and the account stages below are for
+    # people's pages: the API's calls pass them by (portal.middleware.pages_only).
+    "portal.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "portal.middleware.RejectNullCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
+    "portal.middleware.CsrfViewMiddleware",
     # Django's, reading the user with their roles and TOTP in one statement.
     "accounts.authentication.AuthenticationMiddleware",
     "portal.security_headers.PrivatePagesNotStoredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffSessionTimeoutMiddleware",
     # Before the MFA policy: a migrated account completes itself before it may enrol TOTP.

@@ -38,4 +38,6 @@ def test_the_documentation_page_is_rendered_from_the_schema(client):
     for method, path in ENDPOINTS:
         assert f"{method.upper()} {path}" in text
     assert '<script src="http' not in text
+    # A page, not an API call: its language switch has its CSRF cookie.
+    assert "csrftoken" in page.cookies
     assert "https://portal.example/problems/invalid-token" in text

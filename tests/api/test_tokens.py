@@ -197,6 +197,26 @@ def test_a_session_without_a_token_gets_401_not_a_lookup(connect, registered_per
     assert not DisclosureRecord.objects.exists()
 
 
+def test_an_api_call_neither_reads_nor_sets_a_cookie(connect, registered_person, client):
+    """The session, CSRF and message middleware pass the API by: with a browser session on the
+    same host, the answer neither varies on the cookie nor sets one, and the session is as
+    it was."""
+    connected = connect()
+    client.force_login(connected.responsible)
+    session_before = dict(client.session)
+    response = client.post(
+        "/api/v1/inquiries",
+        data=inquiry(),
+        content_type="application/json",
+        REMOTE_ADDR=ADDRESS,
+        HTTP_AUTHORIZATION=f"Bearer {connected.token()}",
+    )
+    assert response.status_code == 200
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    assert dict(client.session) == session_before
+
+
 def test_a_secret_expires_with_its_mou(connect):
     connected = connect()
     connected.mou.valid_until = timezone.localdate() + datetime.timedelta(days=10)
