@@ -12,7 +12,6 @@ from django.core.exceptions import BadRequest
 from django.core.signals import request_finished
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.middleware import csrf
 
 from portal import logs, metrics
 
@@ -96,9 +95,9 @@ def is_api_call(request: HttpRequest) -> bool:
 
 
 def pages_only(call: _Call) -> _Call:
-    """For a middleware's `__call__` that looks after people's pages (their session, CSRF cookie,
-    messages, the signed-in user and their account's stages): an API call passes it by. The API
-    reads no cookie (a session alone gets a 401), so none of it applies, and each costs time."""
+    """For a middleware's `__call__` that looks after people's pages (their session, messages,
+    the signed-in user and their account's stages): an API call passes it by. The API reads no
+    cookie (a session alone gets a 401), so none of it applies, and each costs time."""
 
     @functools.wraps(call)
     def middleware(self: Any, request: HttpRequest) -> Any:
@@ -111,10 +110,6 @@ def pages_only(call: _Call) -> _Call:
 
 class SessionMiddleware(sessions.SessionMiddleware):
     __call__ = pages_only(sessions.SessionMiddleware.__call__)
-
-
-class CsrfViewMiddleware(csrf.CsrfViewMiddleware):
-    __call__ = pages_only(csrf.CsrfViewMiddleware.__call__)
 
 
 class MessageMiddleware(messages.MessageMiddleware):
