@@ -72,7 +72,7 @@ def record_disclosure(
     with transaction.atomic(savepoint=False):
         insert_instance(record)
         if then is not None:
-            then.disclosure = record  # type: ignore[attr-defined]
+            setattr(then, "disclosure", record)  # noqa: B010 (any model with that foreign key)
             insert_instance(then)
     return record
 

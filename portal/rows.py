@@ -97,8 +97,8 @@ def insert_locked(instance: Model, *, lock: int, then: Model | None = None, link
     all in one statement and so one transaction, committed on its own outside `atomic()`.
 
     The lock is taken before the row's id (the row is made from the lock's one row), and held
-    until the statement's transaction ends. One statement instead of BEGIN, the lock, one
-    INSERT a row and COMMIT: each is a round trip on every lookup and API inquiry.
+    until the statement's transaction ends. One statement instead of BEGIN, the lock, an
+    INSERT per row and COMMIT, each a round trip on every lookup and API inquiry.
     """
     values = [lock, *_insert_values(instance)]
     if then is not None:
