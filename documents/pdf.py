@@ -86,6 +86,11 @@ def _renderer() -> tuple[FontConfiguration, CSS, StaticFilesOnlyFetcher]:
     return font_config, stylesheet, fetcher
 
 
+def load_renderer() -> None:
+    """Build the renderer now rather than on the first certificate (a pool process starting)."""
+    _renderer()
+
+
 def base_url() -> str:
     """Relative URLs in the template resolve inside the static directory."""
     return path2url(str(static_roots()[0])) + "/"

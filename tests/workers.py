@@ -1,5 +1,6 @@
 """Helpers for tests that start, and kill, Celery worker processes of their own."""
 
+import json
 import os
 import signal
 import subprocess
@@ -21,6 +22,11 @@ def wait_for(predicate, *, timeout: float, what: str) -> None:
             return
         time.sleep(0.2)
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
+
+
+def worker_json_lines(log: str) -> list[dict]:
+    """The worker's JSON lines; Celery's start-up banner (printed, not logged) is left out."""
+    return [json.loads(line) for line in log.splitlines() if line.startswith("{")]
 
 
 def start_worker(*, app: str, queue: str, log: Path, **env: str) -> tuple[subprocess.Popen, str]:

@@ -1,6 +1,7 @@
 import pytest
 
 from portal.tasks import ping
+from tests.workers import wait_for, worker_json_lines
 
 
 @pytest.mark.worker
@@ -35,3 +36,18 @@ def test_a_worker_keeps_its_database_connection_from_one_task_to_the_next(celery
         assert open_after_the_task, "the worker closed its connection after the task"
         seen |= open_after_the_task
     assert len(seen) <= 2  # one connection per pool process (the worker runs two), all along
+
+
+@pytest.mark.worker
+def test_a_pool_process_loads_the_renderer_and_freezes_its_startup_objects(celery_worker):
+    """Before its first task each pool process builds the certificate renderer and moves what
+    is alive into the collector's permanent generation: renders then collect only their own
+    objects."""
+
+    def ready() -> list[dict]:
+        lines = worker_json_lines(celery_worker.log_path.read_text())
+        return [line for line in lines if line.get("message") == "pool process ready"]
+
+    wait_for(lambda: len(ready()) == 2, timeout=30, what="both pool processes to be ready")
+    # Django, WeasyPrint and the fonts: far more than a bare interpreter's few thousand.
+    assert all(line["frozen_objects"] > 50_000 for line in ready())

@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from documents.models import Certificate
+from tests.workers import worker_json_lines
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -93,11 +94,6 @@ def test_a_line_logged_while_the_request_is_answered_carries_its_id(client, cons
     assert django_lines
     assert {line["request_id"] for line in django_lines} == {"view-line-test-1"}
     assert all(line.get("level") == "WARNING" for line in django_lines)
-
-
-def worker_json_lines(log: str) -> list[dict]:
-    """The worker's JSON lines; Celery's start-up banner (printed, not logged) is left out."""
-    return [json.loads(line) for line in log.splitlines() if line.startswith("{")]
 
 
 @pytest.mark.worker
