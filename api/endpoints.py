@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
@@ -277,7 +278,7 @@ def _basic_credentials(request: HttpRequest) -> tuple[str, str] | None:
     "/oauth/token",
     auth=None,
     response={200: TokenOut, **PROBLEMS},
-    summary="Get a bearer token (OAuth 2.0 client credentials)",
+    summary=gettext_noop("Get a bearer token (OAuth 2.0 client credentials)"),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -328,7 +329,7 @@ def token(request: HttpRequest) -> HttpResponse:
 @api.post(
     "/inquiries",
     response={200: InquiryOut, **PROBLEMS},
-    summary="Inquire about a person's insurance and pension status",
+    summary=gettext_noop("Inquire about a person's insurance and pension status"),
 )
 def create_inquiry(request: HttpRequest, payload: InquiryIn) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
@@ -360,7 +361,7 @@ def create_inquiry(request: HttpRequest, payload: InquiryIn) -> HttpResponse:
 @api.get(
     "/inquiries/{inquiry_id}",
     response={200: InquiryOut, **PROBLEMS},
-    summary="Read one of this client's past inquiry answers again",
+    summary=gettext_noop("Read one of this client's past inquiry answers again"),
 )
 def read_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
@@ -372,7 +373,7 @@ def read_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
 @api.post(
     "/certificates/redeem",
     response={200: RedemptionOut, **PROBLEMS},
-    summary="Open a holder's certificate with the access code they gave",
+    summary=gettext_noop("Open a holder's certificate with the access code they gave"),
 )
 def redeem(request: HttpRequest, payload: RedeemIn) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]
@@ -402,7 +403,7 @@ def redeem(request: HttpRequest, payload: RedeemIn) -> HttpResponse:
     "/certificates/redemptions/{redemption_id}/pdf",
     url_name="redemption_pdf",
     response={200: None, **PROBLEMS},
-    summary="The redeemed certificate's PDF, while the redemption is open",
+    summary=gettext_noop("The redeemed certificate's PDF, while the redemption is open"),
 )
 def redemption_pdf(request: HttpRequest, redemption_id: int) -> HttpResponse:
     caller: Caller = request.auth  # type: ignore[attr-defined]

@@ -3,6 +3,7 @@ the CSP forbids them), for the agencies' developers. Public, like the schema its
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from api.endpoints import api
@@ -18,7 +19,9 @@ def documentation(request: HttpRequest) -> HttpResponse:
         {
             "method": method.upper(),
             "path": route,
-            "summary": operation.get("summary", ""),
+            # The schema's summaries are English (gettext_noop in api.endpoints): the page
+            # shows them in the reader's language.
+            "summary": _(operation["summary"]) if operation.get("summary") else "",
             "secured": bool(operation.get("security")),
             "statuses": sorted(operation.get("responses", {})),
         }

@@ -41,3 +41,20 @@ def test_the_documentation_page_is_rendered_from_the_schema(client):
     # A page, not an API call: its language switch has its CSRF cookie.
     assert "csrftoken" in page.cookies
     assert "https://portal.example/problems/invalid-token" in text
+
+
+def test_the_persian_documentation_page_says_what_each_endpoint_does_in_persian(client):
+    """The schema's summaries are English for the machines; the page translates them."""
+    from tests.portal.test_translations import latin_words
+
+    english = client.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    persian = client.get("/api/v1/docs/", HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert "Inquire about a person&#x27;s insurance and pension status" in english
+    assert "استعلام وضعیت بیمه و مستمری یک شخص" in persian
+    table = persian.split('data-testid="operations"')[1].split("</table>")[0]
+    cells = table.split("<tbody>")[1]
+    # Only the methods and paths, and the standard names inside isolates, stay Latin.
+    assert latin_words(cells) == {
+        "GET", "POST", "api", "oauth", "token", "inquiries", "inquiry", "id", "certificates",
+        "redeem", "redemptions", "redemption", "pdf", "OAuth", "client", "credentials", "PDF",
+    }  # fmt: skip
