@@ -2,13 +2,16 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/api_bench \\
     REDIS_URL=redis://127.0.0.1:6379/13 \\
-        python benchmarks/api_throughput.py [--people 20000] [--seconds 20] [--clients 16]
+        python benchmarks/api_throughput.py [--people 20000] [--seconds 20] [--clients 16] \\
+            [--rounds 5]
 
 Sets up what benchmarks/lookup_throughput.py does (a synthetic registry, the bench court whose
 MoU grants every scope, its staff member with TOTP) plus an active API client of that court with
 every scope, its responsible person that staff member, allowed from 127.0.0.1. Starts gunicorn
 (2 sync workers, DEBUG off), gets a bearer token from /api/v1/oauth/token, and with --clients
-threads (a connection per request) runs, each for --seconds after a warm-up:
+threads (a connection per request) runs these for --seconds each after a warm-up, taking turns
+in --rounds slices (bare, panel, API, bare, …), so that a machine whose speed drifts during the
+run (a shared one) slows all three alike rather than whichever ran in its slow minute:
 
 1. the bare view (/bench/bare/: one indexed SELECT, benchmarks/lookup_bench_urls.py);
 2. the panel's lookup (/gov/inquiry/, session + CSRF, renders the page);
@@ -32,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib
-from benchlib import existing_code, missing_code, request
+from benchlib import Latencies, existing_code, missing_code, request
 
 # The per-client minute limit would stop a benchmark; the agency's day is already lifted.
 os.environ["API_INQUIRIES_PER_MINUTE"] = "100000000"
@@ -106,6 +109,12 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20000)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="the phases take turns this many times, each for --seconds / --rounds",
+    )
     parser.add_argument("--port", type=int, default=8602)
     args = parser.parse_args()
 
@@ -164,17 +173,23 @@ def main() -> None:
         for warm_up in (bare, panel, api):
             run_phase("warm-up", args.port, args.clients, warm, warm_up)
         database = connection.settings_dict["NAME"]
-        with CpuMeter(server.pid, database) as bare_cpu:
-            bare_phase = run_phase(
-                "bare view (1 SELECT)", args.port, args.clients, args.seconds, bare
-            )
-        with CpuMeter(server.pid, database) as panel_cpu:
-            panel_phase = run_phase("panel lookup", args.port, args.clients, args.seconds, panel)
+        phases = [("bare view (1 SELECT)", bare), ("panel lookup", panel), ("API inquiry", api)]
+        totals = {name: Latencies(name) for name, _ in phases}
+        cpu = {name: CpuMeter(server.pid, database) for name, _ in phases}
         api_records = DisclosureRecord.objects.filter(channel=DisclosureChannel.API)
         records_before, answers_before = api_records.count(), ApiAnswer.objects.count()
         last_answer = ApiAnswer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        with CpuMeter(server.pid, database) as api_cpu:
-            api_phase = run_phase("API inquiry", args.port, args.clients, args.seconds, api)
+        for _ in range(args.rounds):
+            for name, make_request in phases:
+                with CpuMeter(server.pid, database) as meter:
+                    part = run_phase(
+                        name, args.port, args.clients, args.seconds / args.rounds, make_request
+                    )
+                totals[name].absorb(part)
+                cpu[name].absorb(meter)
+        (bare_phase, bare_cpu), (panel_phase, panel_cpu), (api_phase, api_cpu) = (
+            (totals[name], cpu[name]) for name, _ in phases
+        )
         written = api_records.count() - records_before
         answers = ApiAnswer.objects.filter(pk__gt=last_answer)
         answers_written = ApiAnswer.objects.count() - answers_before

@@ -289,6 +289,12 @@ class Latencies:
     def rate(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else 0.0
 
+    def absorb(self, other: "Latencies") -> None:
+        """Add another stretch of the same kind of request (a round of an interleaved run)."""
+        self.seconds += other.seconds
+        self.latencies.extend(other.latencies)
+        self.errors += other.errors
+
     def percentile(self, fraction: float) -> float:
         """In milliseconds; 0 when nothing was answered."""
         if not self.latencies:

@@ -167,6 +167,11 @@ class CpuMeter:
             for kind, now in self._now().items()
         }
 
+    def absorb(self, other: "CpuMeter") -> None:
+        """Add another stretch's CPU (a round of an interleaved run)."""
+        for kind, used in other.used.items():
+            self.used[kind] = self.used.get(kind, 0.0) + used
+
     def line(self, name: str, answered: int) -> str:
         per = {kind: used / max(answered, 1) * 1000 for kind, used in self.used.items()}
         return (
