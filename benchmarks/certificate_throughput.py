@@ -14,7 +14,10 @@ then, before the worker starts:
             this process (fonts and stylesheet loaded once, the task's URL fetcher and PDF
             variant; defined here, so a cheaper task path does not move it), and the task's
             signing step (`documents.signing.sign_certificate_pdf`; issue 16: "the ceiling is
-            bare render plus bare signing"). Ceiling = workers x 60 s / (render + signing).
+            bare render plus bare signing"). Ceiling = workers x 60 s / (render + signing),
+            their medians over these renders and as many again once the workers have
+            stopped, so that a machine whose speed drifts does not put the ceiling in a
+            faster or slower minute than the run.
             The same in --workers forked processes at once: the rate they reach and the CPU
             each render costs when renderers share the machine's caches.
   per task  the task's CPU in this process: whole, and its own work (WeasyPrint and signing
@@ -151,13 +154,30 @@ def bare_weasyprint() -> Callable[[str], bytes]:
     return render
 
 
-def median_ms(function, runs: int, *, clock=time.perf_counter) -> float:
+def timings_ms(function, runs: int, *, clock=time.perf_counter) -> list[float]:
     timings = []
     for _ in range(runs):
         started = clock()
         function()
         timings.append((clock() - started) * 1000)
-    return statistics.median(timings)
+    return timings
+
+
+def median_ms(function, runs: int, *, clock=time.perf_counter) -> float:
+    return statistics.median(timings_ms(function, runs, clock=clock))
+
+
+def ceiling_timings(certificate: Certificate, runs: int) -> dict[str, list[float]]:
+    """Wall times (ms) of bare WeasyPrint and of signing on the certificate's HTML, warm."""
+    bare = bare_weasyprint()
+    html = pdf.certificate_html(certificate)
+    rendered = bare(html)
+    for _ in range(3):
+        bare(html)
+    return {
+        "bare": timings_ms(lambda: bare(html), runs),
+        "sign": timings_ms(lambda: sign(rendered), runs),
+    }
 
 
 def bare_in_parallel(
@@ -199,10 +219,8 @@ def measure_in_process(certificate: Certificate, runs: int, workers: int) -> dic
     qr_data = qr_tokens.qr_url(certificate)  # what the task encodes: the URL and its token
     cpu = time.process_time
     figures = {
-        "bare": median_ms(lambda: bare(html), runs),
         "bare_cpu": median_ms(lambda: bare(html), runs, clock=cpu),
         "render_cpu": median_ms(lambda: pdf.html_to_pdf(html), runs, clock=cpu),
-        "sign": median_ms(lambda: sign(rendered), runs),
         "sign_cpu": median_ms(lambda: sign(rendered), runs, clock=cpu),
         "html_and_qr_cpu": median_ms(lambda: pdf.certificate_html(certificate), runs, clock=cpu),
         "qr_cpu": median_ms(lambda: pdf.qr_png(qr_data), runs, clock=cpu),
@@ -247,8 +265,10 @@ def main(argv: list[str] | None = None) -> None:
     ids = [synthetic_certificate(periods=10, language="fa").pk for _ in range(args.certificates)]
     probe = synthetic_certificate(periods=10, language="fa")
     figures = measure_in_process(probe, args.bare_renders, args.workers)
-    ceiling_ms = figures["bare"] + figures["sign"]
-    ceiling = args.workers * 60_000 / ceiling_ms
+    # The ceiling's renders are timed before the workers' run and again after it: on a machine
+    # whose speed drifts, one side alone would put the ceiling in a faster or slower minute.
+    before = ceiling_timings(probe, args.bare_renders)
+    expected_ms = statistics.median(before["bare"]) + statistics.median(before["sign"])
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
     workers = start_workers(args.workers, queue, args.pool)
@@ -270,7 +290,7 @@ def main(argv: list[str] | None = None) -> None:
         for certificate_id in ids:
             render_certificate.apply_async(args=(certificate_id,), queue=queue)
         seen_ready = wait_until_ready(
-            ids, timeout=1800, seconds_each=ceiling_ms / 1000 / args.workers
+            ids, timeout=1800, seconds_each=expected_ms / 1000 / args.workers
         )
         elapsed = seen_ready - started
         own_cpu = time.process_time() - own_before
@@ -282,6 +302,12 @@ def main(argv: list[str] | None = None) -> None:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=30)
+
+    after = ceiling_timings(probe, args.bare_renders)
+    bare_ms = statistics.median(before["bare"] + after["bare"])
+    sign_ms = statistics.median(before["sign"] + after["sign"])
+    ceiling_ms = bare_ms + sign_ms
+    ceiling = args.workers * 60_000 / ceiling_ms
 
     spans = [
         (claimed, done)
@@ -314,8 +340,10 @@ def main(argv: list[str] | None = None) -> None:
         f"load average {benchlib.load_average()}"
     )
     print(
-        f"bare WeasyPrint median {figures['bare']:.1f} ms + signing {figures['sign']:.1f} ms"
-        f": ceiling {args.workers} x 60 s / {ceiling_ms:.1f} ms = {ceiling:.0f}/minute"
+        f"bare WeasyPrint median {bare_ms:.1f} ms + signing {sign_ms:.1f} ms"
+        f": ceiling {args.workers} x 60 s / {ceiling_ms:.1f} ms = {ceiling:.0f}/minute "
+        f"(timed before and after the workers' run: {statistics.median(before['bare']):.1f} and "
+        f"{statistics.median(after['bare']):.1f} ms for the render)"
     )
     print(
         f"reached {share:.0%} of the ceiling "
