@@ -1,6 +1,8 @@
 """A citizen's pages on a 375 px phone: nothing scrolls sideways, and the tables of periods,
-disclosures and certificates become one card per row, in Persian and in English."""
+disclosures and certificates become one card per row, in Persian and in English; so do an agency
+panel's answer and history."""
 
+import datetime
 import io
 
 import pytest
@@ -11,8 +13,15 @@ from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page
 
 from accounts.demo import demo_user
+from agencies.models import AgencyKind, MembershipRole
+from agencies.scopes import Scope
 from documents.models import Certificate
+from inquiries.models import CoveragePeriod, InsuredPerson
+from tests.agencies.conftest import add_member, enrol_totp
+from tests.agencies.factories import MouFactory
 from tests.e2e.conftest import ARTIFACTS_DIR
+from tests.e2e.support import field, submit_button
+from tests.e2e.test_agency_onboarding import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -124,3 +133,59 @@ def test_the_cards_are_tables_again_on_a_desktop(context, page, live_server, cer
     page.set_viewport_size({"width": 1280, "height": 800})
     page.goto("/me/status/")
     assert not rows_are_cards(page, "periods")
+
+
+@pytest.mark.parametrize("language", ["fa", "en"])
+def test_an_agency_admins_lookup_and_history_fit_a_phone(
+    context, page, live_server, citizen, agency_staff, committee_reviewer, operator, language
+):
+    """The panel's answer (its periods) and the agency's history, the widest table (an admin
+    sees the staff member's column too), are cards on a phone as well."""
+    person = InsuredPerson.objects.create(
+        national_code=citizen.national_code,
+        first_name="Sara",
+        last_name="Ahmadi",
+        birth_date=citizen.birth_date,
+        gender="F",
+    )
+    for start, workshop in (
+        (datetime.date(2012, 3, 1), "5500111"),
+        (datetime.date(2019, 2, 1), "5500222"),
+    ):
+        CoveragePeriod.objects.create(
+            person=person,
+            workshop_code=workshop,
+            workshop_name="Synthetic Bakery Co",
+            coverage_kind="mandatory",
+            start_date=start,
+            days=700,
+        )
+    mou = MouFactory.create(
+        recorded_by=committee_reviewer,
+        agency__kind=AgencyKind.JUDICIAL,
+        scopes=list(Scope.values),
+        valid_from=datetime.date(2020, 1, 1),
+        valid_until=datetime.date(2099, 1, 1),
+    )
+    secret = enrol_totp(agency_staff)
+    add_member(agency_staff, mou.agency, MembershipRole.ADMIN, operator)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    sign_in(page, agency_staff, secret)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto("/gov/inquiry/")
+    field(page, "national_code").fill(citizen.national_code)
+    page.select_option('select[name="purpose"]', "judicial_case")
+    field(page, "case_reference").fill("1404/FC/88")
+    submit_button(page, "national_code").click()
+    page.locator('[data-testid="lookup-periods"]').wait_for()
+    page.screenshot(path=str(SCREENSHOTS / f"{language}-gov-inquiry.png"), full_page=True)
+    assert rows_are_cards(page, "lookup-periods")
+    assert sideways_overflow(page) <= 0
+
+    page.goto("/gov/history/")
+    page.screenshot(path=str(SCREENSHOTS / f"{language}-gov-history.png"), full_page=True)
+    assert rows_are_cards(page, "history")
+    assert sideways_overflow(page) <= 0
