@@ -5,9 +5,10 @@ import re
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from portal.digits import normalize_digits
+from portal.digits import local_digits, normalize_digits
 from portal.jalali import NoSuchDate, parse_date
 from portal.phones import normalize_mobile
 from portal.validators import clean_legal_id, clean_national_code
@@ -78,6 +79,10 @@ class LegalIdField(DigitsField):
         return clean_legal_id(value) if value else value
 
 
+# Examples in placeholders, in the digits of the language the form is shown in.
+example = lazy(local_digits, str)
+
+
 class MobileField(forms.CharField):
     default_error_messages = {"required": _("Enter your mobile number.")}
 
@@ -87,7 +92,12 @@ class MobileField(forms.CharField):
         kwargs.setdefault("help_text", _("For example 09121234567."))
         super().__init__(*args, **kwargs)
         self.widget.attrs.update(
-            {"inputmode": "tel", "autocomplete": "tel", "dir": "ltr", "placeholder": "09121234567"}
+            {
+                "inputmode": "tel",
+                "autocomplete": "tel",
+                "dir": "ltr",
+                "placeholder": example("09121234567"),
+            }
         )
 
     def clean(self, value: Any) -> str:
@@ -107,7 +117,7 @@ class JalaliDateField(forms.CharField):
         kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
         self.widget.attrs.update(
-            {"dir": "ltr", "placeholder": "1370/05/12", "inputmode": "numeric"}
+            {"dir": "ltr", "placeholder": example("1370/05/12"), "inputmode": "numeric"}
         )
 
     def clean(self, value: Any) -> datetime.date | None:

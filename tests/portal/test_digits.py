@@ -23,3 +23,20 @@ def test_a_code_with_latin_letters_never_mixes_digit_scripts():
 def test_english_keeps_ascii_digits():
     with translation.override("en"):
         assert local_digits("5 items") == "5 items"
+
+
+def test_the_examples_in_date_and_mobile_fields_take_the_pages_digits():
+    from django import forms
+
+    from portal.fields import JalaliDateField, MobileField
+
+    class Example(forms.Form):
+        day = JalaliDateField()
+        mobile = MobileField()
+
+    with translation.override("fa"):
+        persian = str(Example())
+    with translation.override("en"):
+        english = str(Example())
+    assert 'placeholder="۱۳۷۰/۰۵/۱۲"' in persian and 'placeholder="۰۹۱۲۱۲۳۴۵۶۷"' in persian
+    assert 'placeholder="1370/05/12"' in english and 'placeholder="09121234567"' in english
