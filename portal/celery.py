@@ -87,10 +87,10 @@ def _settle_the_pool_process(**kwargs: Any) -> None:
     """A pool process loads the certificate renderer (fonts, print stylesheet) before its first
     task, then moves everything alive into the garbage collector's permanent generation.
 
-    Each render makes and drops hundreds of thousands of objects, so the collector runs often;
-    its full collections walked the whole process (Django, WeasyPrint, the fonts) every time,
-    about 7% of a render's CPU, and half of that goes (benchmarks/README.md). What is frozen
-    here lives as long as the process anyway.
+    A render makes and drops enough objects to start the collector some fifteen times; its
+    fuller collections walked the whole process (Django, WeasyPrint, the fonts), in all about
+    7% of a render's CPU, and half of that goes (benchmarks/README.md). What is frozen here
+    lives as long as the process anyway.
     """
     from documents import pdf
 

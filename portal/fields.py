@@ -80,7 +80,7 @@ class LegalIdField(DigitsField):
 
 
 # Examples in placeholders, in the digits of the language the form is shown in.
-example = lazy(local_digits, str)
+in_local_digits = lazy(local_digits, str)
 
 
 class MobileField(forms.CharField):
@@ -96,7 +96,7 @@ class MobileField(forms.CharField):
                 "inputmode": "tel",
                 "autocomplete": "tel",
                 "dir": "ltr",
-                "placeholder": example("09121234567"),
+                "placeholder": in_local_digits("09121234567"),
             }
         )
 
@@ -117,7 +117,7 @@ class JalaliDateField(forms.CharField):
         kwargs.setdefault("max_length", 40)
         super().__init__(*args, **kwargs)
         self.widget.attrs.update(
-            {"dir": "ltr", "placeholder": example("1370/05/12"), "inputmode": "numeric"}
+            {"dir": "ltr", "placeholder": in_local_digits("1370/05/12"), "inputmode": "numeric"}
         )
 
     def clean(self, value: Any) -> datetime.date | None:
