@@ -1,11 +1,14 @@
 """Celery tasks of the documents app: thin wrappers over the rendering and housekeeping they run."""
 
+import gc
 import logging
+from typing import Any
 
 from celery import Task, shared_task
+from celery.signals import worker_process_init
 from django.db import DatabaseError, InterfaceError, OperationalError
 
-from documents import housekeeping, rendering, signing
+from documents import housekeeping, pdf, rendering, signing
 
 logger = logging.getLogger(__name__)
 
@@ -20,6 +23,21 @@ TRANSIENT_ERRORS = (
     signing.SigningError,
 )
 MAX_RETRIES = 5
+
+
+@worker_process_init.connect
+def _settle_the_pool_process(**kwargs: Any) -> None:
+    """A pool process loads the certificate renderer (fonts, print stylesheet) before its first
+    task, then moves everything alive into the garbage collector's permanent generation.
+
+    A render makes and drops enough objects to start the collector some fifteen times; its
+    fuller collections walked the whole process (Django, WeasyPrint, the fonts), in all about
+    7% of a render's CPU, and half of that goes (benchmarks/README.md). What is frozen here
+    lives as long as the process anyway.
+    """
+    pdf.load_renderer()
+    gc.freeze()
+    logger.info("pool process ready", extra={"frozen_objects": gc.get_freeze_count()})
 
 
 def backoff_seconds(retries: int) -> int:

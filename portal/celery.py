@@ -5,20 +5,13 @@ The signals below carry the id of the request that sent a task into the task's l
 task runs. A task that no request sent (beat's) gets an id of its own.
 """
 
-import gc
 import logging
 import os
 from contextvars import Token
 from typing import Any
 
 from celery import Celery, Task
-from celery.signals import (
-    before_task_publish,
-    setup_logging,
-    task_postrun,
-    task_prerun,
-    worker_process_init,
-)
+from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
 from django.db import close_old_connections
 
 import portal.logs as logs
@@ -80,20 +73,3 @@ def _close_old_database_connections(task: Task, **kwargs: Any) -> None:
     """
     if not task.request.is_eager:  # an eager task runs inside its caller's transaction
         close_old_connections()
-
-
-@worker_process_init.connect
-def _settle_the_pool_process(**kwargs: Any) -> None:
-    """A pool process loads the certificate renderer (fonts, print stylesheet) before its first
-    task, then moves everything alive into the garbage collector's permanent generation.
-
-    A render makes and drops enough objects to start the collector some fifteen times; its
-    fuller collections walked the whole process (Django, WeasyPrint, the fonts), in all about
-    7% of a render's CPU, and half of that goes (benchmarks/README.md). What is frozen here
-    lives as long as the process anyway.
-    """
-    from documents import pdf
-
-    pdf.load_renderer()
-    gc.freeze()
-    logger.info("pool process ready", extra={"frozen_objects": gc.get_freeze_count()})
