@@ -175,7 +175,7 @@ def main() -> None:
         database = connection.settings_dict["NAME"]
         phases = [("bare view (1 SELECT)", bare), ("panel lookup", panel), ("API inquiry", api)]
         totals = {name: Latencies(name) for name, _ in phases}
-        cpu = {name: CpuMeter(server.pid, database) for name, _ in phases}
+        meters = {name: CpuMeter(server.pid, database) for name, _ in phases}
         api_records = DisclosureRecord.objects.filter(channel=DisclosureChannel.API)
         records_before, answers_before = api_records.count(), ApiAnswer.objects.count()
         last_answer = ApiAnswer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -186,9 +186,9 @@ def main() -> None:
                         name, args.port, args.clients, args.seconds / args.rounds, make_request
                     )
                 totals[name].absorb(part)
-                cpu[name].absorb(meter)
+                meters[name].absorb(meter)
         (bare_phase, bare_cpu), (panel_phase, panel_cpu), (api_phase, api_cpu) = (
-            (totals[name], cpu[name]) for name, _ in phases
+            (totals[name], meters[name]) for name, _ in phases
         )
         written = api_records.count() - records_before
         answers = ApiAnswer.objects.filter(pk__gt=last_answer)
