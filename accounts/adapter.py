@@ -17,7 +17,7 @@ from accounts.models import LegacyAccount, User, legacy_username_key
 from accounts.roles import Role
 from accounts.services import assign_role, prove_identity
 from portal.fields import MobileField
-from portal.sms import send_templated_sms
+from portal.sms import send_templated_sms_in_background
 from portal.validators import clean_national_code
 
 
@@ -120,7 +120,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return MobileField(**kwargs)
 
     def send_verification_code_sms(self, user: Any, phone: str, code: str, **kwargs: Any) -> None:
-        send_templated_sms(
+        send_templated_sms_in_background(
             to=phone,
             template_name="verification_code",
             context={"code": code},
@@ -128,7 +128,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
-        send_templated_sms(
+        send_templated_sms_in_background(
             to=phone, template_name="unknown_account", context={}, language=self._request_language()
         )
 
@@ -140,7 +140,7 @@ class AccountAdapter(DefaultAccountAdapter):
         claim = getattr(context.request, "portal_claim", None)
         if claim is not None and claim.mobile == phone:
             code = claims.start(context.request, claim=claim)
-            send_templated_sms(
+            send_templated_sms_in_background(
                 to=phone,
                 template_name="verification_code",
                 context={"code": code},
@@ -153,14 +153,14 @@ class AccountAdapter(DefaultAccountAdapter):
                 national_code=national_code, mobile_verified=True, is_active=True
             ).first()
             if owner is not None and owner.mobile:
-                send_templated_sms(
+                send_templated_sms_in_background(
                     to=owner.mobile,
                     template_name="signup_with_your_national_code",
                     context={},
                     language=owner.language,
                 )
             return
-        send_templated_sms(
+        send_templated_sms_in_background(
             to=phone,
             template_name="account_already_exists",
             context={},

@@ -22,7 +22,7 @@ from accounts.identity import Ownership, mobile_belongs_to
 from accounts.models import LegacyAccount, User
 from accounts.roles import Role
 from portal import throttle
-from portal.sms import send_templated_sms
+from portal.sms import send_templated_sms, send_templated_sms_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def start_password_reset_by_sms(*, national_code: str, mobile: str) -> None:
         return
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(_RESET_KEY.format(national_code=national_code), _code_digest(code), _reset_timeout())
-    send_templated_sms(
+    send_templated_sms_in_background(
         to=mobile,
         template_name="password_reset_code",
         context={"code": code},
@@ -143,7 +143,7 @@ def _count_daily_reset_guess(*, national_code: str) -> bool:
     if cache.add(_RESET_CLOSED_KEY.format(national_code=national_code), True, closed_for):
         owner = User.objects.filter(national_code=national_code).first()
         if owner is not None and owner.mobile and owner.mobile_verified:
-            send_templated_sms(
+            send_templated_sms_in_background(
                 to=owner.mobile,
                 template_name="password_reset_closed",
                 context={"hours": closed_for // 3600},

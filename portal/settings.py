@@ -488,6 +488,9 @@ SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
 SMS_GATEWAY_TOKEN = env_secret("SMS_GATEWAY_TOKEN", default="")
 SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="")
 SMS_GATEWAY_TIMEOUT = env.int("SMS_GATEWAY_TIMEOUT", default=5)
+# Sign-up and password-reset texts leave from a thread, so a request answers as fast whether it
+# texts someone or not (portal/sms/__init__.py). The tests send them at once, to read the outbox.
+SMS_SEND_IN_BACKGROUND = env.bool("SMS_SEND_IN_BACKGROUND", default=not TESTING)
 
 # --- Certificates and access codes (documents) -------------------------------------------------
 

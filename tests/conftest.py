@@ -25,6 +25,9 @@ from accounts.roles import Role
 from accounts.services import assign_role
 from portal.frames import forget_frames
 
+# Fixtures that live beside the helpers they serve.
+pytest_plugins = ["tests.slow_gateway"]
+
 REQUIRE_SERVICES = os.environ.get("PORTAL_REQUIRE_SERVICES") == "1"
 
 

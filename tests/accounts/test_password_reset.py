@@ -2,6 +2,7 @@
 
 import pickle
 import re
+import time
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,7 @@ import portal.sms
 from accounts import services
 from tests.accounts.conftest import NEW_NATIONAL_CODE
 from tests.conftest import PASSWORD
+from tests.workers import wait_for
 
 NEW_PASSWORD = "a brand new passphrase 77"
 START = "/accounts/password/reset/sms/"
@@ -138,6 +140,22 @@ def test_a_wrong_pair_gets_the_same_answer_and_no_sms(
     page = english_client.get(CONFIRM)
     assert page.status_code == 200
     assert confirm_reset(english_client, "123456").status_code == 200
+
+
+def test_a_right_pair_answers_without_waiting_for_the_gateway(
+    english_client, citizen, slow_gateway_in_background, monkeypatch
+):
+    """Otherwise the answer's time would tell whether a mobile is an account's: the text leaves
+    from a thread after the answer (a wrong pair texts nobody)."""
+    monkeypatch.setattr(slow_gateway_in_background, "seconds", 1.0)
+    started = time.perf_counter()
+    response = start_reset(english_client)
+    elapsed = time.perf_counter() - started
+
+    assert response.status_code == 302
+    assert elapsed < 1.0
+    wait_for(lambda: len(portal.sms.outbox) == 1, timeout=10, what="the reset code")
+    assert portal.sms.outbox[0].to == citizen.mobile
 
 
 def test_it_stops_texting_codes_for_a_national_code_asked_too_often(english_client, citizen):

@@ -3,7 +3,7 @@
 import json
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -12,9 +12,18 @@ from django.test import override_settings
 from django.utils import translation
 
 import portal.sms
-from portal.sms import SmsMessage, get_backend, send_sms, send_templated_sms
+from portal import logs, metrics
+from portal.sms import (
+    SmsMessage,
+    get_backend,
+    send_sms,
+    send_templated_sms,
+    send_templated_sms_in_background,
+)
+from portal.sms.backends.base import BaseSmsBackend
 from portal.sms.backends.http import SmsBackend as GatewayBackend
 from portal.sms.backends.http import SmsGatewayError
+from tests.workers import wait_for
 
 LOCMEM = "portal.sms.backends.locmem.SmsBackend"
 FILE = "portal.sms.backends.file.SmsBackend"
@@ -243,3 +252,36 @@ def test_it_renders_the_project_sms_templates_in_persian():
     assert "HKHV-MXWZ" in body
     # Persian words around the code, once the catalogue is compiled.
     assert re.fullmatch(r"[^A-Za-z]*HKHV-MXWZ[^A-Za-z]*", body), body
+
+
+class RefusingGateway(BaseSmsBackend):
+    """A gateway that refuses every text, noting the request id it was called under."""
+
+    request_ids: list[str] = []
+
+    def send_messages(self, messages: Sequence[SmsMessage]) -> int:
+        self.request_ids.append(logs.current_request_id())
+        raise SmsGatewayError("the gateway answered 500")
+
+
+def test_a_text_sent_in_the_background_keeps_the_request_id_and_a_failure_is_only_logged(
+    settings, caplog
+):
+    """The request that sent it has answered already: a refused text is logged under that
+    request's id, and counted, never raised."""
+    settings.SMS_BACKEND = f"{__name__}.RefusingGateway"
+    settings.SMS_SEND_IN_BACKGROUND = True
+    failures = metrics.SMS_FAILURES._value.get()
+    token = logs.bind_request_id("background-sms-test")
+    try:
+        send_templated_sms_in_background(
+            to="+989121234567", template_name="verification_code", context={"code": "1"},
+            language="en",
+        )  # fmt: skip
+    finally:
+        logs.unbind_request_id(token)
+
+    wait_for(lambda: metrics.SMS_FAILURES._value.get() == failures + 1, timeout=10, what="it")
+    assert RefusingGateway.request_ids == ["background-sms-test"]
+    logged = "an SMS sent in the background failed"
+    wait_for(lambda: any(r.getMessage() == logged for r in caplog.records), timeout=10, what=logged)
