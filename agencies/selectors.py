@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agencies.models import (
+    AWAITING_MOU,
     OPEN_MOU_STATUSES,
     OPEN_REQUEST_STATUSES,
     AccessRequest,
@@ -51,9 +52,7 @@ def request_for_user(*, user: User, pk: int) -> AccessRequest:
 def open_application_for(legal_id: str, *, other_than: int | None = None) -> AccessRequest | None:
     """The application for this legal ID that is still with the committee or the applicant, or
     approved and waiting for its MoU; None if there is none (besides `other_than`)."""
-    open_or_awaiting_mou = models.Q(status__in=OPEN_REQUEST_STATUSES) | models.Q(
-        status=RequestStatus.APPROVED, mou__isnull=True
-    )
+    open_or_awaiting_mou = models.Q(status__in=OPEN_REQUEST_STATUSES) | AWAITING_MOU
     candidates = AccessRequest.objects.filter(open_or_awaiting_mou, legal_id=legal_id)
     if other_than is not None:
         candidates = candidates.exclude(pk=other_than)
@@ -195,7 +194,7 @@ _QUEUE_STATES: tuple[tuple[str, models.Q, str], ...] = (
     ("submitted", models.Q(status=RequestStatus.SUBMITTED), COMMITTEE),
     ("resubmitted", models.Q(status=RequestStatus.RESUBMITTED), COMMITTEE),
     ("in_review", models.Q(status=RequestStatus.IN_REVIEW), COMMITTEE),
-    ("awaiting_mou", models.Q(status=RequestStatus.APPROVED, mou__isnull=True), COMMITTEE),
+    ("awaiting_mou", AWAITING_MOU, COMMITTEE),
     ("returned", models.Q(status=RequestStatus.RETURNED), APPLICANT),
 )
 

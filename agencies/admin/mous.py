@@ -24,13 +24,13 @@ from agencies.admin.common import (
 )
 from agencies.forms import IrreversibleActionForm, ReasonsForm, checked_document, posted
 from agencies.models import (
+    AWAITING_MOU,
     OPEN_MOU_STATUSES,
     AccessRequest,
     Agency,
     Mou,
     MouBasis,
     MouEvent,
-    RequestStatus,
 )
 from agencies.models.mou import MouQuerySet
 from agencies.scopes import scope_labels
@@ -122,9 +122,7 @@ class MouForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "access_request" in self.fields:
             field = cast(forms.ModelChoiceField, self.fields["access_request"])
-            field.queryset = AccessRequest.objects.filter(
-                status=RequestStatus.APPROVED, mou__isnull=True
-            )
+            field.queryset = AccessRequest.objects.filter(AWAITING_MOU)
         if "supersedes" in self.fields:
             supersedes = cast(forms.ModelChoiceField, self.fields["supersedes"])
             supersedes.queryset = Mou.objects.filter(status__in=OPEN_MOU_STATUSES).select_related(

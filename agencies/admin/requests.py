@@ -18,7 +18,6 @@ from agencies.models import (
     AccessRequest,
     Decision,
     RequestEvent,
-    RequestStatus,
 )
 from agencies.scopes import scope_labels
 from agencies.uploads import ALLOWED_KINDS, sniff_kind
@@ -242,9 +241,7 @@ class AccessRequestAdmin(ReadOnlyAdmin):
             "can_decide": access_request is not None
             and any(access_request.allows(outcome) for outcome in ("approve", "reject", "return")),
             "can_reopen": access_request is not None and access_request.allows("reopen"),
-            "can_record_mou": access_request is not None
-            and access_request.status == RequestStatus.APPROVED
-            and not access_request.has_mou,
+            "can_record_mou": access_request is not None and access_request.is_awaiting_mou,
             "summary": request_summary(access_request) if access_request is not None else None,
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})

@@ -19,6 +19,7 @@ from agencies.models.mou import (
 )
 from agencies.models.notice import Notice
 from agencies.models.request import (
+    AWAITING_MOU,
     OPEN_REQUEST_STATUSES,
     REQUEST_TRANSITIONS,
     AccessRequest,
@@ -43,6 +44,7 @@ from agencies.models.staff import (
 
 __all__ = [
     "API_CLIENT_TRANSITIONS",
+    "AWAITING_MOU",
     "MOU_TRANSITIONS",
     "OPEN_MOU_STATUSES",
     "OPEN_REQUEST_STATUSES",

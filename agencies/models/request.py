@@ -56,6 +56,8 @@ OPEN_REQUEST_STATUSES = (
     RequestStatus.RETURNED,
     RequestStatus.RESUBMITTED,
 )
+# Approved, and waiting for its MoU to be recorded.
+AWAITING_MOU = models.Q(status=RequestStatus.APPROVED, mou__isnull=True)
 
 
 class AccessRequest(models.Model):
@@ -158,6 +160,11 @@ class AccessRequest(models.Model):
     @property
     def has_mou(self) -> bool:
         return hasattr(self, "mou")
+
+    @property
+    def is_awaiting_mou(self) -> bool:
+        """In Python what `AWAITING_MOU` says in SQL."""
+        return self.status == RequestStatus.APPROVED and not self.has_mou
 
     @property
     def can_be_resubmitted(self) -> bool:

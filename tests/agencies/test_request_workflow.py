@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 import portal.sms
 from agencies import services
 from agencies.models import (
+    AWAITING_MOU,
     REQUEST_TRANSITIONS,
     AccessRequest,
     Agency,
@@ -18,7 +19,7 @@ from agencies.models import (
     RequestStatus,
 )
 from tests.agencies.conftest import enrol_totp
-from tests.agencies.factories import AccessRequestFactory, details
+from tests.agencies.factories import AccessRequestFactory, MouFactory, details
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +275,17 @@ def test_only_a_returned_request_can_be_resubmitted(status, citizen):
             services.resubmit_request(
                 access_request=access_request, applicant=citizen, details=details(letter=None)
             )
+
+
+def test_awaiting_its_mou_means_the_same_in_sql_and_in_python(committee_reviewer):
+    requests = []
+    for status in RequestStatus:
+        requests.append(AccessRequestFactory.create(applicant=committee_reviewer, status=status))
+        with_mou = AccessRequestFactory.create(applicant=committee_reviewer, status=status)
+        MouFactory.create(access_request=with_mou, recorded_by=committee_reviewer)
+        requests.append(with_mou)
+
+    awaiting = set(AccessRequest.objects.filter(AWAITING_MOU))
+
+    assert awaiting == {r for r in requests if r.is_awaiting_mou}
+    assert {(r.status, r.has_mou) for r in awaiting} == {(RequestStatus.APPROVED, False)}
