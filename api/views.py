@@ -29,12 +29,13 @@ def documentation(request: HttpRequest) -> HttpResponse:
         for method, operation in item.items()
         if method in METHODS
     ]
-    problems = [
-        {"uri": type_uri(problem.slug), "status": problem.status, "title": problem.title}
-        for problem in CATALOGUE.values()
-    ]
     return render(
         request,
         "api/docs.html",
-        {"info": schema["info"], "operations": operations, "problems": problems},
+        {
+            "info": schema["info"],
+            "operations": operations,
+            "problems": CATALOGUE.values(),
+            "problem_base": type_uri(""),
+        },
     )

@@ -36,11 +36,15 @@ def test_the_documentation_page_is_rendered_from_the_schema(client):
     assert page.status_code == 200
     text = page.content.decode()
     for method, path in ENDPOINTS:
-        assert f"{method.upper()} {path}" in text
+        assert f"{method.upper()} {path.replace('/', '/<wbr>')}" in text
     assert '<script src="http' not in text
     # A page, not an API call: its language switch has its CSRF cookie.
     assert "csrftoken" in page.cookies
-    assert "https://portal.example/problems/invalid-token" in text
+    problems = text.split('data-testid="problems"')[1].split("</table>")[0]
+    assert "invalid-token" in problems
+    # The base once, breakable after its slashes on a phone; each problem by its name.
+    assert "https:/<wbr>/<wbr>portal.example/<wbr>problems/<wbr>" in text
+    assert "POST /<wbr>api/<wbr>v1/<wbr>inquiries" in text
 
 
 def test_the_persian_documentation_page_says_what_each_endpoint_does_in_persian(client):
