@@ -272,6 +272,84 @@ def finish_account_completion(*, user: User) -> bool:
     return True
 
 
+# --- Accounts that others open: an agency's staff list, the isinsured migration --------------
+
+
+def open_account(
+    *,
+    national_code: str,
+    first_name: str,
+    last_name: str,
+    mobile: str | None,
+    email: str = "",
+    password_hash: str | None = None,
+    must_complete: bool = False,
+) -> User:
+    """A citizen's account opened for a person by someone else. Its mobile is not verified and
+    its identity not proven; without `password_hash` it has no usable password (the person sets
+    one from a link). `must_complete` keeps the portal closed to it until the person proves a
+    mobile (accounts.middleware.AccountCompletionMiddleware)."""
+    user = User(
+        national_code=national_code,
+        first_name=first_name,
+        last_name=last_name,
+        mobile=mobile,
+        mobile_verified=False,
+        email=email,
+        must_complete_account=must_complete,
+    )
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_unusable_password()
+    user.save()
+    assign_role(user=user, role=Role.CITIZEN)
+    return user
+
+
+def require_account_completion(*, user: User) -> None:
+    """Close the portal to the account until the person proves a mobile and their identity."""
+    if not user.must_complete_account:
+        user.must_complete_account = True
+        user.save(update_fields=["must_complete_account"])
+
+
+def correct_unused_account(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    email: str,
+    mobile: str | None,
+    password_hash: str | None = None,
+) -> bool:
+    """Put corrected values on an account that someone else opened and the person has not used:
+    names and email as given, a new mobile unverified, the password hash if given. Whether
+    anything changed."""
+    given = {"first_name": first_name, "last_name": last_name, "email": email}
+    changed = [name for name, value in given.items() if getattr(user, name) != value]
+    for name in changed:
+        setattr(user, name, given[name])
+    if mobile != user.mobile:
+        user.mobile, user.mobile_verified = mobile, False
+        changed += ["mobile", "mobile_verified"]
+    if password_hash:
+        user.password = password_hash
+        changed.append("password")
+    if changed:
+        user.save(update_fields=changed)
+    return bool(changed)
+
+
+def set_invited_password(*, user: User, password: str, proves_mobile: bool) -> None:
+    """The password a person sets from the link texted to them; the link proves the mobile it
+    was texted to when that is still the account's (`proves_mobile`)."""
+    user.set_password(password)
+    if proves_mobile:
+        user.mobile_verified = True
+    user.save(update_fields=["password", "mobile_verified"])
+
+
 def assign_role(*, user: User, role: Role) -> None:
     # The groups come from a data migration; get_or_create also survives a flushed database.
     group, _ = Group.objects.get_or_create(name=role.value)

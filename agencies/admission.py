@@ -16,8 +16,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.identity import Ownership, mobile_belongs_to
 from accounts.models import User
-from accounts.roles import Role
-from accounts.services import assign_role
+from accounts.services import open_account
 from agencies import outbox
 from agencies.models import (
     Agency,
@@ -80,16 +79,13 @@ def _new_account_for_row(row: StaffListRow, *, ask: bool) -> tuple[User | None, 
         return None, RowOutcome.MOBILE_NOT_CONFIRMED
     if User.objects.filter(mobile=row.mobile).exists():
         return None, RowOutcome.MOBILE_IN_USE
-    user = User(
+    # The mobile is proven when the person uses the link texted to it, and sets a password then.
+    user = open_account(
         national_code=row.national_code,
         first_name=row.first_name,
         last_name=row.last_name,
         mobile=row.mobile,
-        mobile_verified=False,  # proven when the person uses the link texted to it
     )
-    user.set_unusable_password()
-    user.save()
-    assign_role(user=user, role=Role.CITIZEN)
     return user, RowOutcome.INVITED
 
 

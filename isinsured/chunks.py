@@ -13,7 +13,7 @@ autodiscovery. Agencies' rows are written through `agencies.services` only.
 from typing import Any
 
 from celery import shared_task
-from django.contrib.auth.hashers import identify_hasher, make_password
+from django.contrib.auth.hashers import identify_hasher
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -25,8 +25,12 @@ from accounts.hashers import (
     PBKDF2WrappedSHA1PasswordHasher,
 )
 from accounts.models import LegacyAccount, User, legacy_username_key
-from accounts.roles import Role
-from accounts.services import assign_role
+from accounts.services import (
+    assign_role,
+    correct_unused_account,
+    open_account,
+    require_account_completion,
+)
 from agencies import services as agency_services
 from agencies.models import Agency, Membership, MembershipRole, Mou
 from agencies.scopes import Scope
@@ -343,8 +347,7 @@ def _apply_row(
             legacy_last_login=row.last_login,
         )
         if not (user.mobile_verified and user.identity_proven):
-            user.must_complete_account = True
-            user.save(update_fields=["must_complete_account"])
+            require_account_completion(user=user)
         row.user_outcome = Outcome.MATCHED
     else:
         changed = _update_legacy(legacy, row)
@@ -391,20 +394,17 @@ def _mobile_if_free(mobile: str, user: User | None = None) -> str | None:
 
 
 def _create_user(row: MigrationRow, wrapped_password: str | None) -> User:
-    user = User(
+    # Inactive legacy users, and those without a hash, get no usable password; every migrated
+    # account proves a mobile (and replaces isinsured's password, if it came along) first.
+    return open_account(
         national_code=row.national_code,
         first_name=row.first_name,
         last_name=row.last_name,
         mobile=_mobile_if_free(row.mobile),
         email=row.email,
-        # Inactive legacy users, and those without a hash, get no usable password.
-        password=wrapped_password or make_password(None),
-        # Until the person proves a mobile and, if isinsured's password came along, replaces it.
-        must_complete_account=True,
+        password_hash=wrapped_password,
+        must_complete=True,
     )
-    user.save()
-    assign_role(user=user, role=Role.CITIZEN)
-    return user
 
 
 def _update_legacy(legacy: LegacyAccount, row: MigrationRow) -> bool:
@@ -421,24 +421,19 @@ def _update_legacy(legacy: LegacyAccount, row: MigrationRow) -> bool:
 
 
 def _update_user(user: User, row: MigrationRow, wrapped_password: str | None) -> bool:
-    """A corrected file's values, for an account the migration made and nobody has used yet."""
-    changed = [
-        field_name
-        for field_name in ("first_name", "last_name", "email")
-        if getattr(user, field_name) != getattr(row, field_name)
-    ]
-    for field_name in changed:
-        setattr(user, field_name, getattr(row, field_name))
+    """A corrected file's values, for an account the migration made and nobody has used yet. A
+    mobile another account holds now is not taken: the account keeps its own."""
     mobile = _mobile_if_free(row.mobile, user)
-    if mobile != user.mobile and not (mobile is None and row.mobile):
-        user.mobile, user.mobile_verified = mobile, False
-        changed += ["mobile", "mobile_verified"]
-    if wrapped_password and _password_is_replaceable(user):
-        user.password = wrapped_password
-        changed.append("password")
-    if changed:
-        user.save(update_fields=changed)
-    return bool(changed)
+    if mobile is None and row.mobile:
+        mobile = user.mobile
+    return correct_unused_account(
+        user=user,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        email=row.email,
+        mobile=mobile,
+        password_hash=wrapped_password if _password_is_replaceable(user) else None,
+    )
 
 
 def _membership_for(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.identity import Ownership
 from accounts.models import User
-from accounts.services import assign_role, drop_role, prove_identity
+from accounts.services import assign_role, drop_role, prove_identity, set_invited_password
 from agencies import outbox
 from agencies.admission import GrantReport, admit_row
 from agencies.models import (
@@ -235,10 +235,11 @@ def accept_invitation(*, token: str, password: str) -> User:
     membership = invitation.membership
     user = User.objects.select_for_update().get(pk=membership.user_id)
     # An account IT deactivated stays deactivated: the link sets a password, nothing more.
-    user.set_password(password)
-    if invitation.sent_to and invitation.sent_to == user.mobile:
-        user.mobile_verified = True
-    user.save(update_fields=["password", "mobile_verified"])
+    set_invited_password(
+        user=user,
+        password=password,
+        proves_mobile=bool(invitation.sent_to) and invitation.sent_to == user.mobile,
+    )
     invitation.used_at = timezone.now()
     invitation.save(update_fields=["used_at"])
     if (
