@@ -152,15 +152,24 @@ def read_page(html: str) -> PageReader:
     return reader
 
 
-def foreign_error_text(error: str, language: str, sent: list[str]) -> str:
+def quoted_forms(sent: list[str]) -> list[str]:
+    """The visitor's input as a message may quote it: each value as sent and as a Persian
+    message writes it (Persian digits), each once, longest first. Made once per answer: an
+    upload's cells are thousands of values, and a page may show dozens of messages."""
+    forms: set[str] = set()
+    with translation.override("fa"):
+        for value in sent:
+            if value := value.strip():
+                forms.update((value, local_digits(value)))
+    return sorted(forms, key=len, reverse=True)
+
+
+def foreign_error_text(error: str, language: str, quoted: list[str]) -> str:
     """What is left of an error message in the wrong language, once the visitor's own input
-    (which a message may quote) and technical names are taken out; '' if nothing."""
-    for value in sorted(sent, key=len, reverse=True):
-        if value.strip():
-            # A Persian message quotes the input with its numbers in Persian digits.
-            with translation.override("fa"):
-                quoted = local_digits(value.strip())
-            error = error.replace(value.strip(), " ").replace(quoted, " ")
+    (`quoted_forms`: a message may quote it) and technical names are taken out; '' if nothing."""
+    for text in quoted:
+        if text in error:
+            error = error.replace(text, " ")
     if language == "fa":
         error = TECHNICAL_WORDS.sub(" ", error)
         return " ".join(error.split()) if ASCII_LETTERS.search(error) else ""

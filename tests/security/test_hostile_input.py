@@ -411,9 +411,10 @@ def check(response: Any, *, where: str, language: str, sent: list[str], problems
         for probe in hostile.MARKUP_PROBES:
             if probe in html:
                 problems.append(f"{where}: {probe} reflected unescaped")
+        quoted = hostile.quoted_forms(sent)
         for error in hostile.read_page(html).errors:
             FIGURES["error messages"] += 1
-            if foreign := hostile.foreign_error_text(error, language, sent):
+            if foreign := hostile.foreign_error_text(error, language, quoted):
                 problems.append(f"{where}: a {language} page says {foreign[:120]!r}")
 
 
