@@ -72,6 +72,18 @@ def test_a_citizen_signs_up_in_persian_digits_and_verifies_the_mobile(english_cl
     assert NEW_NATIONAL_CODE in dashboard.content.decode()
 
 
+@pytest.mark.parametrize(("language", "shown"), [("en", "0935 123 4567"), ("fa", "⁦۰۹۳۵ ۱۲۳ ۴۵۶۷⁩")])
+def test_the_messages_about_the_mobile_write_it_as_people_do(client, db, language, shown):
+    """Not +989351234567: the way the page beside them writes it, left to right in Persian."""
+    client.cookies["django_language"] = language
+    code_page = sign_up(client, follow=True).content.decode()
+    assert shown in code_page
+    assert NEW_MOBILE not in code_page
+
+    dashboard = verify_phone(client, code_in(last_sms_to(NEW_MOBILE)))
+    assert shown in client.get(dashboard["Location"]).content.decode()
+
+
 def test_it_records_persian_as_the_language_of_a_sign_up_on_a_persian_page(client, db):
     sign_up(client)  # LANGUAGE_CODE is fa
     assert User.objects.get().language == "fa"
