@@ -85,6 +85,7 @@ class ApiClientRequestForm(CertificateForm):
     responsible = ResponsibleChoiceField(
         label=_("Responsible staff member"),
         queryset=User.objects.none(),
+        empty_label=_("Choose…"),
         help_text=_("Lookups by the system are recorded in this person's name."),
     )
     scopes = forms.MultipleChoiceField(

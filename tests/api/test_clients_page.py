@@ -112,6 +112,9 @@ def test_the_responsible_staff_members_codes_are_in_the_pages_digits(
     persian_code = agency_staff.national_code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert f"\u2066{persian_code}\u2069</option>" in persian
     assert f"\u2066{agency_staff.national_code}\u2069</option>" in english
+    # The list asks for a choice in words, as the lookup's purpose does, not with dashes.
+    assert '<option value="" selected>انتخاب کنید…</option>' in persian
+    assert "---------" not in persian + english
 
 
 def test_each_call_counts_once_whether_or_not_it_reached_the_limits(
