@@ -1,6 +1,7 @@
 """In Chromium at 1366 px, the committee's MoU list shows every column: the last one is not
 cut off (in Persian the columns run right to left, so the last is the leftmost), and the page
-does not scroll sideways."""
+does not scroll sideways; the committee's queue on the admin's home page reads on a laptop and
+a phone."""
 
 import datetime
 
@@ -19,6 +20,7 @@ from tests.e2e.conftest import ARTIFACTS_DIR
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 LAPTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 375, "height": 740}
 
 
 def sign_in(context: BrowserContext, live_server, user) -> None:
@@ -113,3 +115,38 @@ def test_the_request_page_frames_the_letter_without_breaking_the_csp(
     assert context.request.get(framed.value.url).headers["content-type"] == "application/pdf"
     page.wait_for_timeout(500)
     assert not refusals, refusals
+
+
+@pytest.mark.parametrize(
+    ("viewport", "language"), [(LAPTOP, "en"), (LAPTOP, "fa"), (PHONE, "fa"), (PHONE, "en")]
+)
+def test_the_committees_queue_reads_on_a_laptop_and_a_phone(
+    context, page, live_server, committee_reviewer, citizen, viewport, language
+):
+    """Its column headers stay on one line (Django's dashboard gave each th the whole width, and
+    "Requests" stood a letter a line), and on a phone the counts stay in view."""
+    services.submit_request(applicant=citizen, details=details())
+    sign_in(context, live_server, committee_reviewer)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    )
+    page.set_viewport_size(viewport)
+    page.goto("/admin/")
+    page.wait_for_selector("#committee-queue-requests")
+    ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(
+        path=str(ARTIFACTS_DIR / f"admin-queue-{viewport['width']}-{language}.png"), full_page=True
+    )
+    line = page.eval_on_selector("#committee-queue td", "c => c.getBoundingClientRect().height")
+    headers = page.eval_on_selector_all(
+        "#committee-queue thead th", "cells => cells.map(c => c.getBoundingClientRect().height)"
+    )
+    assert len(headers) == 3 + 5
+    assert max(headers) < line, f"a column header wraps: {headers}, a row {line}"
+    counts = page.eval_on_selector_all(
+        "#committee-queue table:first-of-type td",
+        "cells => cells.map(c => { const r = c.getBoundingClientRect();"
+        " return {left: r.left, right: r.right}; })",
+    )
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert all(cell["left"] >= 0 and cell["right"] <= width for cell in counts), counts
