@@ -4,6 +4,7 @@ does not scroll sideways; the committee's queue on the admin's home page reads o
 a phone."""
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -12,9 +13,10 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from agencies import services
 from agencies.admin.mous import MouAdmin
+from agencies.models import MembershipRole
 from agencies.scopes import Scope
-from tests.agencies.conftest import enrol_totp
-from tests.agencies.factories import AgencyFactory, MouFactory, details
+from tests.agencies.conftest import add_member, enrol_totp
+from tests.agencies.factories import AgencyFactory, MouFactory, details, national_code
 from tests.e2e.conftest import ARTIFACTS_DIR
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -150,3 +152,36 @@ def test_the_committees_queue_reads_on_a_laptop_and_a_phone(
     )
     width = page.evaluate("document.documentElement.clientWidth")
     assert all(cell["left"] >= 0 and cell["right"] <= width for cell in counts), counts
+
+
+@pytest.mark.browser_context(viewport=LAPTOP)
+def test_the_admins_own_scripts_write_persian_digits_on_a_persian_page(
+    context, page, live_server, committee_reviewer, operator, agency_admin
+):
+    """Django's actions.js rewrites "0 of 1 selected" as the page loads and as rows are ticked;
+    the server's Persian digits must not turn ASCII under it."""
+    mou = MouFactory.create(recorded_by=committee_reviewer, valid_until=datetime.date(2099, 1, 1))
+    add_member(agency_admin, mou.agency, MembershipRole.ADMIN, operator)
+    services.submit_staff_list(
+        agency=mou.agency,
+        submitted_by=agency_admin,
+        rows=[
+            {
+                "national_code": national_code(102),
+                "first_name": "Sima",
+                "last_name": "Synthetic",
+                "position": "Clerk",
+                "mobile": "+989350000102",
+                "email": "",
+            }
+        ],
+    )
+    sign_in(context, live_server, operator)
+    context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "fa", "url": live_server.url}]
+    )
+    page.goto("/admin/agencies/stafflist/")
+    counter = page.locator("#changelist-form .action-counter")
+    expect(counter).to_have_text(re.compile(r"^\s*۰ از ۱ "))
+    page.locator("#result_list input.action-select").first.check()
+    expect(counter).to_have_text(re.compile(r"^\s*۱ از ۱ "))
