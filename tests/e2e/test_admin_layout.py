@@ -25,18 +25,16 @@ LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 375, "height": 740}
 
 
-def sign_in(context: BrowserContext, live_server, user) -> None:
+def sign_in(context: BrowserContext, live_server, user, language: str | None = None) -> None:
+    """The user's session in the browser, and the page language chosen if `language` is given."""
     enrol_totp(user)
     client = Client()
     client.force_login(user)
+    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+    if language:
+        cookies[settings.LANGUAGE_COOKIE_NAME] = language
     context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
+        [{"name": name, "value": value, "url": live_server.url} for name, value in cookies.items()]
     )
 
 
@@ -62,10 +60,7 @@ def test_the_mou_lists_last_column_is_within_the_viewport_at_1366px(
             valid_until=datetime.date(2099, 1, 1),
             scopes=[Scope.COVERAGE_FLAG],
         )
-    sign_in(context, live_server, committee_reviewer)
-    context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-    )
+    sign_in(context, live_server, committee_reviewer, language)
     page.set_viewport_size(LAPTOP)
     page.goto("/admin/agencies/mou/")
     page.wait_for_selector("#result_list")
@@ -128,10 +123,7 @@ def test_the_committees_queue_reads_on_a_laptop_and_a_phone(
     """Its column headers stay on one line (Django's dashboard gave each th the whole width, and
     "Requests" stood a letter a line), and on a phone the counts stay in view."""
     services.submit_request(applicant=citizen, details=details())
-    sign_in(context, live_server, committee_reviewer)
-    context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
-    )
+    sign_in(context, live_server, committee_reviewer, language)
     page.set_viewport_size(viewport)
     page.goto("/admin/")
     page.wait_for_selector("#committee-queue-requests")
@@ -176,10 +168,7 @@ def test_the_admins_own_scripts_write_persian_digits_on_a_persian_page(
             }
         ],
     )
-    sign_in(context, live_server, operator)
-    context.add_cookies(
-        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "fa", "url": live_server.url}]
-    )
+    sign_in(context, live_server, operator, "fa")
     page.goto("/admin/agencies/stafflist/")
     counter = page.locator("#changelist-form .action-counter")
     expect(counter).to_have_text(re.compile(r"^\s*۰ از ۱ "))
