@@ -1,9 +1,12 @@
 """Forms of the agency panel's lookup and history pages."""
 
+import copy
 import datetime
+import functools
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from inquiries.models import LookupPurpose
@@ -56,20 +59,12 @@ class LookupForm(forms.Form):
         return f"{agency_kind}:{confidential_delay_days}"
 
     def __init__(self, *args: Any, agency_kind: str, confidential_delay_days: int, **kwargs: Any):
+        # Django copies the class's fields into every form it builds; this form's are prepared
+        # once per agency kind and language instead (each panel and API inquiry builds one).
+        self.base_fields = _lookup_fields(  # type: ignore[misc]
+            agency_kind, confidential_delay_days, get_language()
+        )
         super().__init__(*args, **kwargs)
-        self.fields["case_reference"].widget.attrs["dir"] = "ltr"
-        self.fields["purpose"].choices = [  # type: ignore[attr-defined]
-            ("", _("Choose…")),
-            *((purpose.value, purpose.label) for purpose in purposes_for(agency_kind)),
-        ]
-        if agency_kind in CASE_REFERENCE_REQUIRED:
-            self.fields["case_reference"].required = True
-        if agency_kind in CONFIDENTIAL_ALLOWED:
-            field = self.fields["confidential"]
-            field.help_text = str(field.help_text) % {"days": confidential_delay_days}
-        else:
-            # Not offered at all: a hand-made POST with `confidential=on` is simply ignored.
-            del self.fields["confidential"]
 
     def clean_case_reference(self) -> str:
         return to_ascii_digits(self.cleaned_data["case_reference"].strip())
@@ -88,6 +83,35 @@ class LookupForm(forms.Form):
         ):
             self.add_error("case_reference", _("A confidential inquiry needs the case reference."))
         return cleaned
+
+
+class SharedFields(dict[str, forms.Field]):
+    """Fields shared by every form built from them: Django deep-copies a form's fields for each
+    form so that one form may change its own, which these forms never do after `_lookup_fields`
+    made them. Each form still gets a dict of its own."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
+        return dict(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _lookup_fields(agency_kind: str, confidential_delay_days: int, language: str) -> SharedFields:
+    """The lookup form's fields for an agency of this kind, in this language."""
+    fields = copy.deepcopy(LookupForm.base_fields)
+    fields["case_reference"].widget.attrs["dir"] = "ltr"
+    fields["purpose"].choices = [  # type: ignore[attr-defined]
+        ("", _("Choose…")),
+        *((purpose.value, purpose.label) for purpose in purposes_for(agency_kind)),
+    ]
+    if agency_kind in CASE_REFERENCE_REQUIRED:
+        fields["case_reference"].required = True
+    if agency_kind in CONFIDENTIAL_ALLOWED:
+        field = fields["confidential"]
+        field.help_text = str(field.help_text) % {"days": confidential_delay_days}
+    else:
+        # Not offered at all: a hand-made POST with `confidential=on` is simply ignored.
+        del fields["confidential"]
+    return SharedFields(fields)
 
 
 class HistoryFilterForm(forms.Form):
