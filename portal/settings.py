@@ -83,7 +83,7 @@ MIDDLEWARE = [
     # Outermost: every answer gets an id, a log line and its place in /metrics.
     "portal.middleware.RequestObservationMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "portal.security_headers.ContentSecurityPolicyMiddleware",
     "portal.security_headers.PermissionsPolicyMiddleware",
     # Up here, so that even the 400 of a bad Host header (refused further down) carries it.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -217,6 +217,28 @@ def test_an_api_call_neither_reads_nor_sets_a_cookie(connect, registered_person,
     assert dict(client.session) == session_before
 
 
+def test_api_answers_carry_a_policy_that_allows_nothing_and_the_docs_page_the_sites(
+    connect, registered_person, client
+):
+    """A JSON answer (and a refusal) loads nothing and is never framed; the documentation page
+    under the same prefix is a page like any other, under the site's policy."""
+    connected = connect()
+    answered = Client().post(
+        "/api/v1/inquiries",
+        data=inquiry(),
+        content_type="application/json",
+        REMOTE_ADDR=ADDRESS,
+        HTTP_AUTHORIZATION=f"Bearer {connected.token()}",
+    )
+    refused = Client().post("/api/v1/inquiries", data=inquiry(), content_type="application/json")
+    assert (answered.status_code, refused.status_code) == (200, 401)
+    for response in (answered, refused):
+        assert response["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+
+
 def test_a_secret_expires_with_its_mou(connect):
     connected = connect()
     connected.mou.valid_until = timezone.localdate() + datetime.timedelta(days=10)
