@@ -146,3 +146,75 @@ DJANGO_ADMIN = (
     # Translators: third-party msgid (Django admin, hidden header of the app list)
     gettext_noop("Model name"),
 )
+
+# Django's and allauth's messages whose Persian writes «می» and «ها» without the zero-width
+# non-joiner («میتوانید», «مدلها», «آیتم ها») or put «های» after a plural placeholder
+# («%(verbose_name_plural)s های»): tests/portal/test_translations.py finds them in every catalogue
+# a page can show.
+ZERO_WIDTH_NON_JOINER = (
+    # Translators: third-party msgid (Django, model fields)
+    gettext_noop("Ensure this value is %(limit_value)s (it is %(show_value)s)."),
+    # Translators: third-party msgid (Django, model fields)
+    gettext_noop("This field cannot be null."),
+    # Translators: third-party msgid (Django, model fields)
+    gettext_noop("This field cannot be blank."),
+    # Translators: third-party msgid (Django, formsets)
+    gettext_noop(
+        "ManagementForm data is missing or has been tampered with. Missing fields: "
+        "%(field_names)s. You may need to file a bug report if the issue persists."
+    ),
+    # Translators: third-party msgid (Django admin, home page)
+    gettext_noop("Recent actions"),
+    # Translators: third-party msgid (Django admin, home page)
+    gettext_noop("My actions"),
+    # Translators: third-party msgid (Django admin, after saving)
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    # Translators: third-party msgid (Django admin, after saving)
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    # Translators: third-party msgid (Django admin, after saving)
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    # Translators: third-party msgid (Django admin, actions)
+    gettext_noop(
+        "Items must be selected in order to perform actions on them. No items have been changed."
+    ),
+    # Translators: third-party msgid (Django admin, actions)
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    # Translators: third-party msgid (Django admin, actions)
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following "
+        "objects and their related items will be deleted:"
+    ),
+    # Translators: third-party msgid (Django admin, deleting)
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related "
+        "objects, but your account doesn't have permission to delete the following types of "
+        "objects:"
+    ),
+    # Translators: third-party msgid (Django admin, an application's page)
+    gettext_noop("Models in the %(name)s application"),
+    # Translators: third-party msgid (Django admin, aria-label of the filters)
+    gettext_noop("Filter navigation items"),
+    # Translators: third-party msgid (Django admin, home page)
+    gettext_noop(
+        "Something’s wrong with your database installation. Make sure the appropriate "
+        "database tables have been created, and make sure the database is readable by the "
+        "appropriate user."
+    ),
+    # Translators: third-party msgid (Django auth, the user form in the admin)
+    gettext_noop(
+        "The groups this user belongs to. A user will get all permissions granted to each of "
+        "their groups."
+    ),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You cannot remove your primary email address."),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You cannot add more than %d email addresses."),
+    # Translators: third-party msgid (allauth, its admin)
+    gettext_noop("Mark selected email addresses as verified"),
+    # Translators: third-party msgid (allauth)
+    gettext_noop(
+        "You cannot add an email address to an account protected by two-factor authentication."
+    ),
+    # Translators: third-party msgid (allauth)
+    gettext_noop("You cannot deactivate two-factor authentication."),
+)

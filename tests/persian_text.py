@@ -9,6 +9,11 @@
 - What a person typed stays as typed: values of inputs and text areas are not checked.
 - No English sentence: Latin words only inside `dir="ltr"` or `lang="en"` elements (a code, the
   "English" switch), or as stored data (a name someone typed in Latin letters is theirs).
+
+And what a Persian message may say (`missing_zero_width_non_joiners`, for the catalogues): the
+verb prefix «می» and the suffixes «ها», «های», «اند», «ای» are joined to their word by the
+zero-width non-joiner, as formal Persian writes them («می‌توانید», «فیلدهای» but «مدل‌ها»,
+«شده‌اند»), never by a space or glued to a letter that joins the next.
 """
 
 import re
@@ -26,6 +31,20 @@ ISOLATED = re.compile("\u2066[^\u2069]*\u2069")
 # Names of formats and algorithms, written the same in Persian technical text.
 TECHNICAL_NAMES = re.compile(r"\b(?:PDF|CSV|JSON|JPEG|PNG|IP|SHA-256|UTF-8|sha256sum)\b")
 VISIBLE_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
+ZWNJ = "\u200c"
+_LETTER = "\u0600-\u06ff"
+# Letters that join the next one: after them «ها» glued on would read as one word («مدلها»).
+_JOINING = "بپتثجچحخسشصضطظعغفقکگلمنهیئ"
+_MISSING_ZWNJ = (
+    re.compile(f"(?<![{_LETTER}{ZWNJ}])ن?می [{_LETTER}]+"),  # «می تواند»
+    re.compile(f"(?<![{_LETTER}{ZWNJ}])ن?می[{_LETTER}]{{2,}}"),  # «میتواند»
+    # «آیتم ها», «شده اند», and after a placeholder: «%(verbose_name_plural)s های»
+    re.compile(f"\\S+ (?:ها|های|هایی|اند)(?![{_LETTER}{ZWNJ}])"),
+    re.compile(f"[{_LETTER}]*ه ای(?![{_LETTER}{ZWNJ}])"),  # «دومرحله ای»
+    re.compile(f"[{_LETTER}]*[{_JOINING}](?:ها|های|هایی)(?![{_LETTER}{ZWNJ}])"),  # «مدلها»
+)
+# Words those patterns would take for a verb or a plural: «میان», «میزان», «تنها», «تنهایی».
+_NOT_PREFIXED = ("میان", "میز", "میل", "میهن", "میدان", "میوه", "میراث", "تنها")
 VOID_TAGS = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
     "track", "wbr",
@@ -125,3 +144,13 @@ def persian_text_findings(html: str, *, data: frozenset[str] = frozenset()) -> l
     parser.feed(html)
     parser.close()
     return parser.findings
+
+
+def missing_zero_width_non_joiners(text: str) -> list[str]:
+    """The words of a Persian message whose «می» or «ها» is not joined by the non-joiner."""
+    return [
+        match.group(0)
+        for pattern in _MISSING_ZWNJ
+        for match in pattern.finditer(text)
+        if not match.group(0).lstrip("ن").startswith(_NOT_PREFIXED)
+    ]
