@@ -109,7 +109,8 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
     mou_starts = agency_starts + len(Agency._meta.concrete_fields)
     membership = instance_from_row(Membership, row[:agency_starts])
     agency = instance_from_row(Agency, row[agency_starts:mou_starts])
-    mou = instance_from_row(Mou, row[mou_starts:])
+    *mou_columns, expected_volume = row[mou_starts:]
+    mou = instance_from_row(Mou, mou_columns).with_expected_monthly_volume(expected_volume)
     # As select_related would: reading membership.agency or mou.agency costs no query.
     Membership.agency.field.set_cached_value(membership, agency)
     Mou.agency.field.set_cached_value(mou, agency)
@@ -118,15 +119,18 @@ def panel_membership_for(user: User) -> tuple[Membership, Mou] | None:
 
 @functools.cache
 def _panel_statement() -> str:
-    """Every column of the three rows, so the instances are the ones the ORM would give."""
+    """Every column of the three rows, so the instances are the ones the ORM would give, and
+    the MoU's expected volume (its daily limit)."""
     quote = connection.ops.quote_name
     columns = quoted_columns
     # Built from the models' own table and column names, never from input; values go as params.
     return (
-        f"SELECT {columns(Membership, 'm')}, {columns(Agency, 'a')}, {columns(Mou, 'u')} "  # noqa: S608
+        f"SELECT {columns(Membership, 'm')}, {columns(Agency, 'a')}, {columns(Mou, 'u')}, "  # noqa: S608
+        "r.monthly_volume "
         f"FROM {quote(Membership._meta.db_table)} m "
         f"JOIN {quote(Agency._meta.db_table)} a ON a.id = m.agency_id "
         f"JOIN {quote(Mou._meta.db_table)} u ON u.agency_id = m.agency_id "
+        f"LEFT JOIN {quote(AccessRequest._meta.db_table)} r ON r.id = u.access_request_id "
         "WHERE m.user_id = %s AND m.is_active AND m.accepted_at IS NOT NULL "
         # mou_in_force_on: active, started, not yet ended.
         "AND u.status = %s AND u.valid_from <= %s "

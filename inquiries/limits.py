@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import AccessRequest, Mou
+from agencies.models import Mou
 from inquiries import tasks
 from portal import throttle
 
@@ -37,13 +37,7 @@ class LimitExceeded:
 def daily_limit(mou: Mou) -> int:
     """ceil(expected monthly volume / GOV_INQUIRY_WORKING_DAYS), at least the minimum; MoUs
     without an access request (circular No. 1) get GOV_INQUIRY_DAILY_DEFAULT."""
-    volume = (
-        AccessRequest.objects.filter(pk=mou.access_request_id)
-        .values_list("monthly_volume", flat=True)
-        .first()
-        if mou.access_request_id
-        else None
-    )
+    volume = mou.expected_monthly_volume()
     if volume is None:
         return int(settings.GOV_INQUIRY_DAILY_DEFAULT)
     per_day = math.ceil(volume / settings.GOV_INQUIRY_WORKING_DAYS)

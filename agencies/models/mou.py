@@ -211,6 +211,28 @@ class Mou(models.Model):
     def is_active_on(self, day: datetime.date) -> bool:
         return Mou.objects.in_force_on(day).filter(pk=self.pk).exists()
 
+    def expected_monthly_volume(self) -> int | None:
+        """The inquiries a month its access request expected (None without a request: circular
+        No. 1). The statements that read the MoU on every panel request and API call give it
+        with the MoU (`with_expected_monthly_volume`), so a lookup's daily limit costs no query."""
+        if EXPECTED_VOLUME in self.__dict__:
+            return self.__dict__[EXPECTED_VOLUME]
+        if self.access_request_id is None:
+            return None
+        return (
+            AccessRequest.objects.filter(pk=self.access_request_id)
+            .values_list("monthly_volume", flat=True)
+            .first()
+        )
+
+    def with_expected_monthly_volume(self, volume: int | None) -> "Mou":
+        """This MoU, knowing its request's volume as read with it (as `.annotate()` would)."""
+        self.__dict__[EXPECTED_VOLUME] = volume
+        return self
+
+
+EXPECTED_VOLUME = "_expected_monthly_volume"
+
 
 class MouAction(models.TextChoices):
     RECORDED = "recorded", _("Recorded")

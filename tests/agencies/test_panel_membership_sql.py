@@ -21,7 +21,7 @@ from agencies.models import (
     mou_in_force_on,
 )
 from agencies.selectors import panel_membership_for
-from tests.agencies.factories import AgencyFactory, MouFactory
+from tests.agencies.factories import AccessRequestFactory, AgencyFactory, MouFactory
 from tests.conftest import make_user
 from tests.plain_sql import columns, random_rows, rolled_back
 
@@ -121,6 +121,22 @@ def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> 
         assert found_mou.pk == mou.pk
         assert membership.agency.kind == mou.agency.kind
         assert found_mou.agency.pk == mou.agency.pk
+
+
+def test_it_reads_the_mous_expected_volume_in_the_same_query(django_assert_num_queries, db) -> None:
+    user = make_user("0010000038", "+989121110003")
+    mou = MouFactory.create(valid_from=timezone.localdate(), valid_until=None, recorded_by=user)
+    Membership.objects.create(
+        user=user, agency=mou.agency, accepted_at=timezone.now(), granted_by=user
+    )
+    with django_assert_num_queries(1):
+        assert panel_membership_for(user)[1].expected_monthly_volume() is None  # type: ignore[index]
+    applicant = make_user("0010000089", "+989121110009")
+    mou.access_request = AccessRequestFactory.create(applicant=applicant, monthly_volume=700)
+    mou.save(update_fields=["access_request"])
+    with django_assert_num_queries(1):
+        assert panel_membership_for(user)[1].expected_monthly_volume() == 700  # type: ignore[index]
+    assert mou.expected_monthly_volume() == 700  # the MoU read without it asks
 
 
 def test_it_takes_the_mou_in_force_not_the_one_it_superseded(db) -> None:

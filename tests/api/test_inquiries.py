@@ -3,13 +3,17 @@
 import itertools
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agencies.models import AgencyKind
 from agencies.scopes import Scope
 from api.models import ApiAnswer
 from inquiries.disclosures import canonical_record
 from inquiries.models import DisclosureChannel, DisclosureRecord
+from tests.agencies.factories import AccessRequestFactory
 from tests.api.conftest import LOOKED_UP, UNKNOWN, call, inquiry
+from tests.conftest import make_user
 from tests.inquiries.conftest import MAIN_PENSIONER, PENSION_NUMBER, WORKSHOP_NAME
 
 pytestmark = pytest.mark.django_db
@@ -157,6 +161,27 @@ def test_the_minute_limit_answers_429_with_retry_after(connect, registered_perso
     assert 1 <= int(limited["Retry-After"]) <= 60
     assert limited.json()["type"].endswith("/rate-limited")
     assert DisclosureRecord.objects.count() == 2
+
+
+def test_an_inquiry_reads_its_daily_limit_with_the_token_not_in_a_query_of_its_own(
+    connect, registered_person, settings
+):
+    """The agency's day comes from its request's volume, read by the token's statement."""
+    settings.GOV_INQUIRY_WORKING_DAYS = 20
+    settings.GOV_INQUIRY_DAILY_MINIMUM = 1
+    connected = connect()
+    applicant = make_user("0010000089", "+989121110009")
+    connected.mou.access_request = AccessRequestFactory.create(
+        applicant=applicant, monthly_volume=40
+    )
+    connected.mou.save(update_fields=["access_request"])
+    token = connected.token()
+    with CaptureQueriesContext(connection) as queries:
+        statuses = [
+            call("POST", "/api/v1/inquiries", token, json=inquiry()).status_code for _ in range(3)
+        ]
+    assert statuses == [200, 200, 429]  # 40 a month over 20 days: 2 a day
+    assert not [q["sql"] for q in queries if 'FROM "agencies_accessrequest"' in q["sql"]]
 
 
 def test_problems_come_in_the_clients_language(connect, registered_person):

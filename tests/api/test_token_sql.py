@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from agencies.models import ApiClientSecret, ApiClientStatus, Mou, MouStatus, mou_in_force_on
 from api.models import AccessToken, token_digest
 from api.tokens import token_in_force
+from tests.agencies.factories import AccessRequestFactory
+from tests.conftest import make_user
 from tests.plain_sql import columns, random_rows, rolled_back
 
 TOKEN = "random-token"
@@ -121,8 +123,14 @@ def test_a_call_reads_its_caller_in_one_query(connect, django_assert_num_queries
         issued_at=now,
         expires_at=now + datetime.timedelta(minutes=5),
     )
+    applicant = make_user("0010000089", "+989121110009")
+    connected.mou.access_request = AccessRequestFactory.create(
+        applicant=applicant, monthly_volume=700
+    )
+    connected.mou.save(update_fields=["access_request"])
     with django_assert_num_queries(1):
         found = token_in_force(token_digest(TOKEN))
         assert found is not None
         assert found.client.mou.agency.pk == found.client.agency.pk == connected.mou.agency_id
         assert found.client.responsible.pk == connected.responsible.pk
+        assert found.client.mou.expected_monthly_volume() == 700

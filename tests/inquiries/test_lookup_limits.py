@@ -6,6 +6,8 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from agencies.models import AccessRequest
 from agencies.scopes import Scope
@@ -148,6 +150,24 @@ def test_the_daily_limit_comes_from_the_expected_monthly_volume(committee_review
     assert limits.daily_limit(mou) == 51  # rounded up
     AccessRequest.objects.filter(pk=mou.access_request.pk).update(monthly_volume=30)
     assert limits.daily_limit(mou) == 20  # never below the minimum
+
+
+def test_a_lookup_reads_its_daily_limit_with_the_mou_not_in_a_query_of_its_own(
+    client, agency_staff, make_panel, settings
+):
+    """An agency that applied through the portal has its day from its request's volume, read by
+    the gate's statement with the MoU."""
+    settings.GOV_INQUIRY_WORKING_DAYS = 20
+    settings.GOV_INQUIRY_DAILY_MINIMUM = 1
+    mou = make_panel(agency_staff)
+    applicant = make_user("0010000089", "+989121110009")
+    mou.access_request = AccessRequestFactory.create(applicant=applicant, monthly_volume=40)
+    mou.save(update_fields=["access_request"])
+    client.force_login(agency_staff)
+    with CaptureQueriesContext(connection) as queries:
+        statuses = [client.post(URL, lookup_data()).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]  # 40 a month over 20 days: 2 a day
+    assert not [q["sql"] for q in queries if 'FROM "agencies_accessrequest"' in q["sql"]]
 
 
 def test_telling_the_operators_twice_sends_one_email(agency_mou_for_mail, operator_with_email):
