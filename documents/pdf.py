@@ -10,6 +10,7 @@ read a server file or call out.
 import base64
 import functools
 import io
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -154,12 +155,20 @@ def certificate_html(certificate: Any) -> str:
         )
 
 
+# The process's renders share its fonts (`_renderer`), whose Pango and fontconfig objects are not
+# safe to use from two threads at once: where certificates render in threads (the embedded
+# default runs tasks in the request's thread, so three people issuing at once render at once; a
+# worker with a thread pool), they take turns. A prefork worker's process renders one at a time.
+_RENDERING = threading.Lock()
+
+
 def html_to_pdf(html: str) -> bytes:
     font_config, stylesheet, fetcher = _renderer()
-    document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
-    )
+    with _RENDERING:
+        document = HTML(string=html, base_url=base_url(), url_fetcher=fetcher)
+        return document.write_pdf(
+            stylesheets=[stylesheet], font_config=font_config, pdf_variant=PDF_VARIANT
+        )
 
 
 def render_certificate_pdf(certificate: Any) -> bytes:

@@ -1,6 +1,8 @@
 """The certificate PDF itself: rendered for real, read back with pypdf, its QR decoded."""
 
 import io
+import threading
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -127,3 +129,36 @@ def test_an_image_from_the_network_is_left_out_of_the_pdf(monkeypatch):
 
 def test_the_font_configuration_and_stylesheet_are_built_once_per_process():
     assert certificate_pdf._renderer() is certificate_pdf._renderer()
+
+
+def test_renders_in_threads_of_one_process_take_turns(monkeypatch):
+    """The process's fonts are shared and not safe in two threads at once (the embedded
+    default renders in the request's thread): three renders at once never overlap."""
+    running, most = [0], [0]
+    lock = threading.Lock()
+
+    class CountingHTML(certificate_pdf.HTML):
+        def write_pdf(self, *args, **kwargs):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            try:
+                time.sleep(0.05)  # long enough for the others to start theirs
+                return super().write_pdf(*args, **kwargs)
+            finally:
+                with lock:
+                    running[0] -= 1
+
+    monkeypatch.setattr(certificate_pdf, "HTML", CountingHTML)
+    pdfs: list[bytes] = []
+    threads = [
+        threading.Thread(target=lambda: pdfs.append(certificate_pdf.html_to_pdf("<p>سلام</p>")))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(pdfs) == 3
+    assert all(pdf.startswith(b"%PDF") for pdf in pdfs)
+    assert most[0] == 1
