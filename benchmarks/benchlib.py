@@ -127,10 +127,12 @@ def fill_registry(people: int) -> None:
 
 
 def bench_mou(recorded_by: "User") -> "Mou":
-    """A court whose MoU, in force for a year from yesterday, grants every scope."""
+    """A court whose MoU, in force for a year from yesterday, grants every scope: signed on an
+    approved access request, as every agency that applied through the portal is, whose expected
+    volume keeps the daily limit out of the way."""
     from django.utils import timezone
 
-    from agencies.models import Agency, AgencyKind, Mou
+    from agencies.models import AccessRequest, Agency, AgencyKind, Mou, RequestStatus
     from agencies.scopes import Scope
 
     agency, _ = Agency.objects.get_or_create(
@@ -152,6 +154,28 @@ def bench_mou(recorded_by: "User") -> "Mou":
             "recorded_by": recorded_by,
         },
     )
+    if mou.access_request_id is None:
+        mou.access_request = AccessRequest.objects.create(
+            applicant=recorded_by,
+            agency=agency,
+            status=RequestStatus.APPROVED,
+            agency_name=agency.name,
+            agency_kind=agency.kind,
+            legal_id=BENCH_LEGAL_ID,
+            address="Bench",
+            letter_number="BENCH",
+            letter_date=today,
+            letter="bench/letter.pdf",  # never read
+            purpose="Bench",
+            legal_basis="Bench",
+            scopes=list(Scope.values),
+            monthly_volume=2_000_000_000,  # 100 million a day over 20 working days
+            contact_name="Bench",
+            contact_position="Bench",
+            contact_mobile="+989129990001",
+            contact_email="bench@portal.example",
+        )
+        mou.save(update_fields=["access_request"])
     return mou
 
 
