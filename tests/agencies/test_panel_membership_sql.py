@@ -110,12 +110,17 @@ def test_it_finds_what_the_orm_query_finds(mou_rows, membership_rows, active_use
             assert model_to_dict(found[0].agency) == model_to_dict(expected[0].agency)
 
 
-def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> None:
+def member_of_an_agency_in_force() -> tuple[User, Mou]:
     user = make_user("0010000038", "+989121110003")
     mou = MouFactory.create(valid_from=timezone.localdate(), valid_until=None, recorded_by=user)
     Membership.objects.create(
         user=user, agency=mou.agency, accepted_at=timezone.now(), granted_by=user
     )
+    return user, mou
+
+
+def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> None:
+    user, mou = member_of_an_agency_in_force()
     with django_assert_num_queries(1):
         membership, found_mou = panel_membership_for(user)  # type: ignore[misc]
         assert found_mou.pk == mou.pk
@@ -124,11 +129,7 @@ def test_it_reads_the_membership_in_one_query(django_assert_num_queries, db) -> 
 
 
 def test_it_reads_the_mous_expected_volume_in_the_same_query(django_assert_num_queries, db) -> None:
-    user = make_user("0010000038", "+989121110003")
-    mou = MouFactory.create(valid_from=timezone.localdate(), valid_until=None, recorded_by=user)
-    Membership.objects.create(
-        user=user, agency=mou.agency, accepted_at=timezone.now(), granted_by=user
-    )
+    user, mou = member_of_an_agency_in_force()
     with django_assert_num_queries(1):
         assert panel_membership_for(user)[1].expected_monthly_volume() is None  # type: ignore[index]
     applicant = make_user("0010000089", "+989121110009")
