@@ -12,7 +12,8 @@ import json
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 _M = TypeVar("_M", bound=Model)
 
@@ -31,7 +32,30 @@ def instance_from_row(model: type[_M], values: tuple[Any, ...] | list[Any]) -> _
         for convert in converters:
             value = convert(value, column, connection)
         converted.append(value)
-    return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), converted)
+    return loaded(model, converted)
+
+
+def loaded(model: type[_M], values: list[Any]) -> _M:
+    """What `model.from_db` builds from every concrete field's value, without running
+    `Model.__init__`: its field-by-field `setattr` through the descriptors costs three times
+    this on a fresh instance, where every one of them comes to storing the value. Only for
+    models that add nothing to loading (no `__init__` or `from_db` of their own, no `pre_init`
+    or `post_init` receiver); any other goes through `from_db`."""
+    hooked = signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+    if hooked or not _plainly_loaded(model):
+        return model.from_db(DEFAULT_DB_ALIAS, _attnames(model), values)
+    instance = model.__new__(model)
+    instance._state = state = ModelState()
+    state.adding = False
+    state.db = DEFAULT_DB_ALIAS
+    instance.__dict__.update(zip(_attnames(model), values, strict=True))
+    return instance
+
+
+@functools.cache
+def _plainly_loaded(model: type[Model]) -> bool:
+    from_db = model.from_db.__func__  # type: ignore[attr-defined]
+    return model.__init__ is Model.__init__ and from_db is Model.from_db.__func__  # type: ignore[attr-defined]
 
 
 def json_array_sql(model: type[Model], alias: str, *, order_by: str) -> str:
@@ -52,9 +76,8 @@ def instances_from_json(model: type[_M], array: str | list[dict[str, Any]] | Non
     rows = json.loads(array) if isinstance(array, str) else array
     fields = model._meta.concrete_fields
     return [
-        model.from_db(
-            DEFAULT_DB_ALIAS,
-            _attnames(model),
+        loaded(
+            model,
             [
                 None if (value := row[str(field.column)]) is None else field.to_python(value)
                 for field in fields
