@@ -41,7 +41,7 @@ from api.mtls import presented_thumbprint
 from api.problems import Problem
 from api.stats import CallTally
 from portal import throttle
-from portal.rows import instance_from_row, quoted_columns
+from portal.rows import first_read, instance_from_row, quoted_columns
 
 _M = TypeVar("_M", bound=Model)
 
@@ -214,12 +214,10 @@ def token_in_force(digest: str) -> AccessToken | None:
     """
     now = timezone.now()
     day = timezone.localdate()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _token_statement(),
-            [digest, now, ApiClientStatus.ACTIVE, now, MouStatus.ACTIVE, day, day],
-        )
-        row = cursor.fetchone()
+    # An API call's first statement: it is the connection's health check too.
+    row = first_read(
+        _token_statement(), [digest, now, ApiClientStatus.ACTIVE, now, MouStatus.ACTIVE, day, day]
+    )
     if row is None:
         return None
     *columns, expected_volume = row

@@ -11,7 +11,7 @@ import functools
 import json
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connection
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 
@@ -56,6 +56,36 @@ def loaded(model: type[_M], values: list[Any]) -> _M:
 def _plainly_loaded(model: type[Model]) -> bool:
     from_db = model.from_db.__func__  # type: ignore[attr-defined]
     return model.__init__ is Model.__init__ and from_db is Model.from_db.__func__  # type: ignore[attr-defined]
+
+
+def first_read(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """The one row (or None) of a read that is its request's first statement, standing in for
+    Django's health check (`CONN_HEALTH_CHECKS`): a `SELECT 1` round trip before the first
+    statement on a reused connection, a fifth of an API call's time in PostgreSQL. If the
+    reused connection turns out dead, it is closed and the read runs once more on a new one,
+    as after a failed check; a read outside a transaction is safe to repeat."""
+    database: Any = connection  # django-stubs lack the health check's two attributes
+    unchecked = (
+        database.connection is not None
+        and database.health_check_enabled
+        and not database.health_check_done
+        and not database.in_atomic_block
+    )
+    if unchecked:
+        database.health_check_done = True
+    try:
+        return _fetch_one(sql, params)
+    except (OperationalError, InterfaceError):
+        if not unchecked or connection.is_usable():
+            raise
+    connection.close()
+    return _fetch_one(sql, params)
+
+
+def _fetch_one(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def json_array_sql(model: type[Model], alias: str, *, order_by: str) -> str:
