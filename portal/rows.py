@@ -61,9 +61,10 @@ def _plainly_loaded(model: type[Model]) -> bool:
 def first_read(sql: str, params: list[Any]) -> tuple[Any, ...] | None:
     """The one row (or None) of a read that is its request's first statement, standing in for
     Django's health check (`CONN_HEALTH_CHECKS`): a `SELECT 1` round trip before the first
-    statement on a reused connection, a fifth of an API call's time in PostgreSQL. If the
-    reused connection turns out dead, it is closed and the read runs once more on a new one,
-    as after a failed check; a read outside a transaction is safe to repeat."""
+    statement on a reused connection, 0.14 ms of an API inquiry's 2.6 ms in one process and a
+    wake-up of PostgreSQL and of the worker. If the reused connection turns out dead, it is
+    closed and the read runs once more on a new one, as after a failed check; a read outside a
+    transaction is safe to repeat."""
     database: Any = connection  # django-stubs lack the health check's two attributes
     unchecked = (
         database.connection is not None
