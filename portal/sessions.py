@@ -17,16 +17,15 @@ from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
 
-from portal.rows import instance_from_row, quoted_columns
+from portal.rows import first_read, instance_from_row, quoted_columns
 
 
 class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         try:
-            with connection.cursor() as cursor:
-                cursor.execute(_read_statement(), [self.session_key, now])
-                row = cursor.fetchone()
+            # Most often a signed-in request's first statement: then it is the health check too.
+            row = first_read(_read_statement(), [self.session_key, now])
         except SuspiciousOperation as error:  # as Django's own read does
             logging.getLogger(f"django.security.{error.__class__.__name__}").warning(str(error))
             row = None

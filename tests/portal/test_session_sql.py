@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 from django.contrib.sessions.models import Session
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -50,3 +51,39 @@ def test_a_signed_in_client_keeps_its_session(client, citizen) -> None:
     assert response.status_code == 200
     assert response.wsgi_request.user == citizen
     assert type(response.wsgi_request.session) is SessionStore
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_signed_in_page_s_session_read_is_its_connection_s_health_check(
+    client, citizen, monkeypatch
+) -> None:
+    """The session read, a signed-in request's first statement, is the connection's health
+    check too (portal.rows.first_read): no `SELECT 1` before it on a reused connection, and a
+    connection the server closed meanwhile is replaced."""
+    checks: list[bool] = []
+    check = connection.is_usable
+
+    def counted() -> bool:
+        checks.append(check())
+        return checks[-1]
+
+    monkeypatch.setattr(connection, "is_usable", counted)
+    client.force_login(citizen)
+    connection.close_if_unusable_or_obsolete()  # as a request starts (the test client skips it)
+    assert client.get(reverse("accounts:dashboard")).status_code == 200
+    assert checks == []
+
+    closed = connection.connection.info.backend_pid
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [closed])
+    finally:
+        other.close()
+    connection.close_if_unusable_or_obsolete()
+    response = client.get(reverse("accounts:dashboard"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == citizen  # the session was read on the new connection
+    assert checks == [False]
+    assert connection.connection.info.backend_pid != closed
