@@ -6,14 +6,21 @@ import datetime
 import pytest
 from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 from django.contrib.sessions.models import Session
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.sessions import SessionStore
-from tests.plain_sql import columns, random_rows, rolled_back
+from tests.plain_sql import (
+    as_a_request_starts,
+    columns,
+    counted_health_checks,
+    random_rows,
+    rolled_back,
+    terminate_the_connection,
+)
 
 keys = st.sampled_from(["a" * 32, "b" * 32, "c0ffee" * 6, "short", ""])
 sessions = st.lists(
@@ -61,27 +68,14 @@ def test_a_signed_in_page_s_session_read_is_its_connection_s_health_check(
     """The session read, a signed-in request's first statement, is the connection's health
     check too (portal.rows.first_read): no `SELECT 1` before it on a reused connection, and a
     connection the server closed meanwhile is replaced."""
-    checks: list[bool] = []
-    check = connection.is_usable
-
-    def counted() -> bool:
-        checks.append(check())
-        return checks[-1]
-
-    monkeypatch.setattr(connection, "is_usable", counted)
+    checks = counted_health_checks(monkeypatch)
     client.force_login(citizen)
-    connection.close_if_unusable_or_obsolete()  # as a request starts (the test client skips it)
+    as_a_request_starts()
     assert client.get(reverse("accounts:dashboard")).status_code == 200
     assert checks == []
 
-    closed = connection.connection.info.backend_pid
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [closed])
-    finally:
-        other.close()
-    connection.close_if_unusable_or_obsolete()
+    closed = terminate_the_connection()
+    as_a_request_starts()
     response = client.get(reverse("accounts:dashboard"))
     assert response.status_code == 200
     assert response.wsgi_request.user == citizen  # the session was read on the new connection
