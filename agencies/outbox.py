@@ -29,6 +29,7 @@ from accounts.models import User
 from accounts.roles import Role
 from agencies.models import (
     AccessRequest,
+    ApiClient,
     Invitation,
     Membership,
     MembershipRole,
@@ -62,17 +63,29 @@ def post_notice(
     subject: str,  # marked with gettext_noop, translated here in the recipient's language
     context: dict[str, Any],
     access_request: AccessRequest | None = None,
+    api_client: ApiClient | None = None,
 ) -> Notice:
     """Write the notice in the recipient's language; SMS and email follow after commit."""
     with translation.override(recipient.language):
         notice = Notice.objects.create(
             recipient=recipient,
             access_request=access_request,
+            api_client=api_client,
             subject=_(subject),
             body=render_to_string(f"agencies/notices/{template}.txt", context).strip(),
         )
     send_after_commit(deliver_notice, notice.pk)
     return notice
+
+
+def notice_path(notice: Notice) -> str:
+    """Where a notice leads: its request's page, the panel's page of the agency's systems, or
+    the person's requests."""
+    if notice.access_request_id:
+        return reverse("agencies:request_detail", args=[notice.access_request_id])
+    if notice.api_client_id:
+        return reverse("gov:api_clients")
+    return reverse("agencies:my_requests")
 
 
 @shared_task(name="agencies.tasks.deliver_notice", **_RETRY_TRANSIENT)
@@ -87,11 +100,7 @@ def deliver_notice(notice_id: int) -> bool:
     recipient, access_request = notice.recipient, notice.access_request
     mobile = recipient.mobile or (access_request.contact_mobile if access_request else "")
     email = recipient.email or (access_request.contact_email if access_request else "")
-    url = settings.SITE_URL + (
-        reverse("agencies:request_detail", args=[access_request.pk])
-        if access_request
-        else reverse("agencies:my_requests")
-    )
+    url = settings.SITE_URL + notice_path(notice)
     if mobile:
         send_templated_sms(
             to=mobile,

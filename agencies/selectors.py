@@ -17,6 +17,7 @@ from agencies.models import (
     AccessRequest,
     Agency,
     ApiClient,
+    ApiClientStatus,
     Membership,
     Mou,
     MouStatus,
@@ -259,6 +260,15 @@ def committee_queue(*, limit: int = 50) -> CommitteeQueue:
     return CommitteeQueue(
         counts=[(state, counts[state], waiting_on) for state, _c, waiting_on in _QUEUE_STATES],
         requests=rows,
+    )
+
+
+def api_clients_waiting_for_approval() -> QuerySet[ApiClient]:
+    """Agencies' systems the committee or an operator has yet to approve, oldest first."""
+    return (
+        ApiClient.objects.filter(status=ApiClientStatus.REQUESTED)
+        .select_related("agency")
+        .order_by("requested_at", "pk")
     )
 
 

@@ -16,7 +16,11 @@ from agencies.client_certificates import (
 )
 from agencies.models import Membership
 from agencies.scopes import Scope
-from portal.digits import local_digits
+from portal.digits import local_digits, to_ascii_digits
+
+# What a Persian keyboard may type in an address besides its digits: the Arabic decimal separator
+# for the dot, and direction marks around a left-to-right value.
+_ADDRESS_TYPING = str.maketrans({"\u066b": ".", "\u200e": None, "\u200f": None})
 
 
 class ResponsibleChoiceField(forms.ModelChoiceField):
@@ -113,12 +117,15 @@ class ApiClientRequestForm(CertificateForm):
         ]
 
     def clean_allowed_addresses(self) -> list[str]:
-        return [
-            line.strip()
-            for line in self.cleaned_data["allowed_addresses"].splitlines()
-            if line.strip()
-        ]
+        """One address or network per line, in ASCII digits whatever the keyboard typed."""
+        typed = to_ascii_digits(self.cleaned_data["allowed_addresses"]).translate(_ADDRESS_TYPING)
+        return [line.strip() for line in typed.splitlines() if line.strip()]
 
 
 class RevokeForm(forms.Form):
-    reasons = forms.CharField(label=_("Reasons"), max_length=1000)
+    reasons = forms.CharField(
+        label=_("Why (kept in the client's history)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

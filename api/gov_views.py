@@ -47,11 +47,12 @@ def _page(
 ) -> HttpResponse:
     bound_forms = dict([certificate_form]) if certificate_form else {}
     clients = [
-        (
-            client,
-            stats.daily_counts(client.pk),
-            bound_forms.get(client.pk) or _certificate_form(client.pk),
-        )
+        {
+            "client": client,
+            "days_with_calls": [row for row in stats.daily_counts(client.pk) if row[1]],
+            "certificate_form": bound_forms.get(client.pk) or _certificate_form(client.pk),
+            "revoke_form": RevokeForm(auto_id=f"id_revoke{client.pk}_%s"),
+        }
         for client in selectors.api_clients_of(request.panel.agency.pk)
     ]
     response = render(
@@ -62,6 +63,7 @@ def _page(
             "clients": clients,
             "form": form or _request_form(request),
             "new_secret": secret,
+            "stats_days": stats.API_STATS_DAYS,
         },
         status=status,
     )
@@ -137,7 +139,7 @@ def bind_certificate(request: PanelRequest, pk: int) -> HttpResponse:
 def revoke(request: PanelRequest, pk: int) -> HttpResponse:
     client = _own_client(request, pk)
     form = RevokeForm(request.POST)
-    reasons = form.cleaned_data["reasons"] if form.is_valid() else _("Revoked by the agency")
+    reasons = (form.is_valid() and form.cleaned_data["reasons"]) or _("Revoked by the agency")
     # Already revoked (a second click): the page shows it.
     with contextlib.suppress(services.TransitionError):
         services.revoke_api_client(client=client, actor=request.user, reasons=reasons)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agencies.models.api_client import ApiClient
 from agencies.models.request import AccessRequest
 
 
@@ -22,6 +23,15 @@ class Notice(models.Model):
         blank=True,
         related_name="notices",
         verbose_name=_("request"),
+    )
+    # About one of the agency's systems: the notice leads to the panel's page of them.
+    api_client = models.ForeignKey(
+        ApiClient,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("API client"),
     )
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))

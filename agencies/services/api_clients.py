@@ -14,8 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from agencies import outbox
 from agencies.client_certificates import ClientCertificate
 from agencies.models import (
     ApiClient,
@@ -46,6 +48,25 @@ def _locked(client: ApiClient) -> ApiClient:
 
 def _event(client: ApiClient, action: ApiClientAction, actor: User, reasons: str = "") -> None:
     ApiClientEvent.objects.create(client=client, action=action, actor=actor, reasons=reasons)
+
+
+_DECISION_SUBJECTS = {
+    ApiClientAction.APPROVED: gettext_noop("Your agency's system was approved"),
+    ApiClientAction.REJECTED: gettext_noop("Your agency's system was not approved"),
+    ApiClientAction.REVOKED: gettext_noop("Your agency's system was revoked"),
+}
+
+
+def _tell_the_agency(client: ApiClient, action: ApiClientAction, reasons: str) -> None:
+    """The admin who asked for the client hears of the committee's or IT's decision (by SMS and
+    email too), with a link to the panel's page of the agency's systems."""
+    outbox.post_notice(
+        recipient=client.requested_by,
+        api_client=client,
+        template="api_client_decision",
+        subject=_DECISION_SUBJECTS[action],
+        context={"client": client, "action": action, "reasons": reasons},
+    )
 
 
 @transaction.atomic
@@ -138,6 +159,7 @@ def approve_api_client(*, client: ApiClient, actor: User, reasons: str = "") -> 
     client.status = ApiClientStatus.ACTIVE
     client.save(update_fields=["status"])
     _event(client, ApiClientAction.APPROVED, actor, reasons)
+    _tell_the_agency(client, ApiClientAction.APPROVED, reasons)
     return client
 
 
@@ -149,6 +171,7 @@ def reject_api_client(*, client: ApiClient, actor: User, reasons: str) -> ApiCli
     client.status = ApiClientStatus.REJECTED
     client.save(update_fields=["status"])
     _event(client, ApiClientAction.REJECTED, actor, reasons)
+    _tell_the_agency(client, ApiClientAction.REJECTED, reasons)
     return client
 
 
@@ -165,6 +188,8 @@ def revoke_api_client(*, client: ApiClient, actor: User, reasons: str) -> ApiCli
     now = timezone.now()
     client.secrets.filter(revoked_at__isnull=True).update(revoked_at=now)
     _event(client, ApiClientAction.REVOKED, actor, reasons)
+    if actor.is_committee_reviewer or actor.is_operator:
+        _tell_the_agency(client, ApiClientAction.REVOKED, reasons)
     return client
 
 

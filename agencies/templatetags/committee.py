@@ -1,8 +1,10 @@
-"""For the admin's home page: what waits on the data-protection committee."""
+"""For the admin's home page: what waits on the data-protection committee, and the agencies'
+systems (API clients) waiting for the committee's or an operator's approval."""
 
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies import selectors
@@ -52,3 +54,18 @@ def committee_queue() -> dict[str, Any]:
             for row in queue.requests
         ],
     }
+
+
+@register.simple_tag
+def api_clients_waiting() -> list[dict[str, Any]]:
+    day = timezone.localdate()
+    return [
+        {
+            "pk": client.pk,
+            "name": client.name,
+            "agency_name": client.agency.name,
+            "since": format_date(client.requested_at),
+            "age_days": LocalNumber((day - timezone.localtime(client.requested_at).date()).days),
+        }
+        for client in selectors.api_clients_waiting_for_approval()
+    ]

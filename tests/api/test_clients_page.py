@@ -6,7 +6,13 @@ import re
 import pytest
 from django.utils import timezone
 
-from agencies.models import ApiClient, ApiClientSecret, ApiClientStatus
+from agencies.models import (
+    ApiClient,
+    ApiClientAction,
+    ApiClientEvent,
+    ApiClientSecret,
+    ApiClientStatus,
+)
 from agencies.models.api_client import secret_digest
 from agencies.scopes import Scope
 from api import stats
@@ -33,6 +39,25 @@ def test_the_agency_admin_asks_for_a_client(client, connect, agency_admin, agenc
     asked = ApiClient.objects.get(name="Relief case system")
     assert asked.status == ApiClientStatus.REQUESTED
     assert asked.mou == connected.mou
+    assert asked.allowed_addresses == ["192.0.2.20", "198.51.100.0/24"]
+
+
+def test_addresses_typed_on_a_persian_keyboard_are_kept_in_ascii(
+    client, connect, agency_admin, agency_staff
+):
+    connect()
+    client.force_login(agency_admin)
+    response = client.post(
+        PAGE,
+        {
+            "name": "Court case system",
+            "responsible": agency_staff.pk,
+            "scopes": [Scope.COVERAGE_FLAG],
+            "allowed_addresses": "۱۹۲٫۰٫۲٫۲۰\n\u200e۱۹۸.۵۱.۱۰۰.۰/۲۴\u200e\n",
+        },
+    )
+    assert response.status_code == 302
+    asked = ApiClient.objects.get(name="Court case system")
     assert asked.allowed_addresses == ["192.0.2.20", "198.51.100.0/24"]
 
 
@@ -100,6 +125,30 @@ def test_the_agency_admin_revokes_a_client(client, connect, agency_admin):
     assert client.post(f"{PAGE}{connected.client.pk}/revoke/").status_code == 302
     connected.client.refresh_from_db()
     assert connected.client.status == ApiClientStatus.REVOKED
+    event = ApiClientEvent.objects.get(client=connected.client, action=ApiClientAction.REVOKED)
+    assert event.reasons == "ابطال به درخواست دستگاه"  # the default, in the admin's language
+
+
+def test_revoking_is_a_second_step_that_takes_the_admins_reasons(client, connect, agency_admin):
+    connected = connect()
+    client.force_login(agency_admin)
+    page = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Behind a disclosure of its own, never a lone button beside "Issue a new secret".
+    revoke = page.split('data-testid="revoke"')[1].split("</details>")[0]
+    assert "<summary" in revoke
+    assert f'action="{PAGE}{connected.client.pk}/revoke/"' in revoke
+    assert 'name="reasons"' in revoke
+    client.post(f"{PAGE}{connected.client.pk}/revoke/", {"reasons": "The system was replaced"})
+    event = ApiClientEvent.objects.get(client=connected.client, action=ApiClientAction.REVOKED)
+    assert event.reasons == "The system was replaced"
+
+
+def test_a_client_without_calls_says_so_instead_of_an_empty_table(client, connect, agency_admin):
+    connect()
+    client.force_login(agency_admin)
+    persian = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="fa").content.decode()
+    assert 'data-testid="api-calls"' not in persian
+    assert "در ۱۴ روز گذشته درخواستی نرسیده است." in persian
 
 
 def test_the_responsible_staff_members_codes_are_in_the_pages_digits(
