@@ -9,7 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal.digits import local_digits, normalize_digits
-from portal.jalali import NoSuchDate, parse_date
+from portal.jalali import NoSuchDate, format_date, parse_date
 from portal.phones import normalize_mobile
 from portal.validators import clean_legal_id, clean_national_code
 
@@ -119,6 +119,11 @@ class JalaliDateField(forms.CharField):
         self.widget.attrs.update(
             {"dir": "ltr", "placeholder": in_local_digits("1370/05/12"), "inputmode": "numeric"}
         )
+
+    def prepare_value(self, value: Any) -> Any:
+        """A date the form starts from (a stored birth date) as the page writes dates: Jalali in
+        Persian digits on a Persian page, ISO on an English one; `clean` reads either back."""
+        return format_date(value) if isinstance(value, datetime.date) else value
 
     def clean(self, value: Any) -> datetime.date | None:
         text = super().clean(value)

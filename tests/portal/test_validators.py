@@ -291,6 +291,21 @@ def test_it_rejects_impossible_and_malformed_dates(typed):
         parse_date(typed)
 
 
+def test_a_date_the_form_starts_from_is_shown_as_the_page_writes_dates():
+    """A stored birth date in the identity page's field: Jalali in Persian digits on a Persian
+    page (it showed 1990-03-21 there), ISO on an English one, and either reads back."""
+
+    class Form(forms.Form):
+        birth_date = JalaliDateField()
+
+    day = datetime.date(1990, 3, 21)
+    for language, shown in (("fa", "۱۳۶۹/۰۱/۰۱"), ("en", "1990-03-21")):
+        with translation.override(language):
+            field = Form(initial={"birth_date": day})["birth_date"]
+            assert f'value="{shown}"' in str(field)
+        assert JalaliDateField().clean(shown) == day
+
+
 def test_the_date_field_explains_the_expected_format():
     with pytest.raises(forms.ValidationError) as caught:
         JalaliDateField().clean("30/12/1402")
