@@ -7,6 +7,7 @@ each client's calls and errors per day.
 
 import contextlib
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,10 +93,18 @@ def api_clients(request: PanelRequest) -> HttpResponse:
                 certificate=data["certificate"],
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
+            for field, refusals in error.message_dict.items():
+                for message in refusals:
                     form.add_error(field if field in form.fields else None, message)
         else:
+            messages.success(
+                request,
+                _(
+                    "“%(name)s” waits for the committee's approval. You will be told by SMS; "
+                    "then you issue its secret here."
+                )
+                % {"name": data["name"].strip()},
+            )
             return redirect("gov:api_clients")
     return _page(request, form=form, status=400)
 
@@ -143,4 +152,9 @@ def revoke(request: PanelRequest, pk: int) -> HttpResponse:
     # Already revoked (a second click): the page shows it.
     with contextlib.suppress(services.TransitionError):
         services.revoke_api_client(client=client, actor=request.user, reasons=reasons)
+        messages.success(
+            request,
+            _("“%(name)s” is revoked: its secrets and tokens no longer work.")
+            % {"name": client.name},
+        )
     return redirect("gov:api_clients")

@@ -26,7 +26,11 @@ DEVICES = {
     "fa-phone": ("Persian, phone (390 px)", 240),
     "en-desktop": ("English, desktop (1366 px)", 480),
 }
-JOURNEYS = {"citizen": "the citizen's journey", "agency": "the agency's journey"}
+JOURNEYS = {
+    "citizen": "the citizen's journey",
+    "agency": "the agency's journey",
+    "agency_system": "the journey of an agency's own system (API)",
+}
 
 
 def shrink(png: Path) -> None:

@@ -23,7 +23,35 @@ const markScrollingTables = () => {
   });
 };
 
+// A button beside a value to copy (a system's secret, shown once): offered only where the browser
+// lets a page write to the clipboard (a secure context); the value stays selectable without it.
+const offerCopyButtons = () => {
+  if (!navigator.clipboard) {
+    return;
+  }
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) {
+      return;
+    }
+    const label = button.textContent;
+    const name = button.getAttribute("aria-label");
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      navigator.clipboard.writeText(source.textContent.trim()).then(() => {
+        button.textContent = button.dataset.copied;
+        button.setAttribute("aria-label", button.dataset.copied);
+        window.setTimeout(() => {
+          button.textContent = label;
+          button.setAttribute("aria-label", name);
+        }, 2000);
+      });
+    });
+  });
+};
+
 document.addEventListener("DOMContentLoaded", () => {
+  offerCopyButtons();
   // After a failed submit, move focus to the error summary so screen readers announce it first.
   const summary = document.querySelector("[data-error-summary]");
   if (summary) {
