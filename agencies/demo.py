@@ -2,9 +2,11 @@
 
 On the foundation's demo people (`accounts.demo.demo_user`), adds once: an approved agency
 with an MoU in force, whose admin is the demo agency admin and whose staff member is the demo
-agency staff; and a pending application from the demo applicant for the committee to review.
-Everything goes through the services, so the history (decisions, MoU events, grant) is real.
-A second run changes nothing.
+agency staff; the agency's own system (an API client, approved, allowed from this machine); and
+a pending application from the demo applicant for the committee to review. Everything goes
+through the services, so the history (decisions, MoU events, grant) is real, except the
+system's secret: like the demo passwords it is published, so that the quick start can call the
+API at once (`docs/api.md`). A second run changes nothing.
 """
 
 import datetime
@@ -22,16 +24,23 @@ from agencies.models import (
     AccessRequest,
     Agency,
     AgencyKind,
+    ApiClient,
+    ApiClientSecret,
     Membership,
     MembershipRole,
     Mou,
 )
+from agencies.models.api_client import secret_digest
 from agencies.scopes import Scope
+from agencies.services.api_clients import secret_expiry
 
 # Synthetic legal-entity IDs with valid check digits; they belong to no organization.
 APPROVED_LEGAL_ID = "14000000018"
 PENDING_LEGAL_ID = "14000000022"
 MOU_NUMBER = "DEMO-1404-001"
+SYSTEM_NAME = "Demo relief case system"
+# Published with the demo passwords: a demo server's system, never a real one's.
+SYSTEM_SECRET = "demo-system-secret-1404-Kp3vQ8sN2xL7"  # noqa: S105
 
 _PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -92,6 +101,31 @@ def _approved_agency(*, admin: User, reviewer: User) -> Agency:
     return agency
 
 
+def _demo_system(*, mou: Mou, admin: User, staff: User, reviewer: User) -> ApiClient:
+    """The foundation's case system, approved, calling from this machine, with the published
+    secret (`issue_api_client_secret` makes a random one, shown once)."""
+    system = ApiClient.objects.filter(agency=mou.agency, name=SYSTEM_NAME).first()
+    if system is None:
+        system = services.request_api_client(
+            mou=mou,
+            requested_by=admin,
+            name=SYSTEM_NAME,
+            responsible=staff,
+            scopes=mou.scopes,
+            allowed_addresses=["127.0.0.1", "::1"],
+        )
+        system = services.approve_api_client(
+            client=system, actor=reviewer, reasons="Demo: the foundation's own system."
+        )
+    digest = secret_digest(SYSTEM_SECRET)
+    if not system.secrets.filter(digest=digest).exists():
+        now = timezone.now()
+        ApiClientSecret.objects.create(
+            client=system, digest=digest, created_at=now, valid_until=secret_expiry(system, now)
+        )
+    return system
+
+
 def seed(*, stdout: OutputWrapper) -> None:
     reviewer = demo_user("committee_reviewer")
     operator = demo_user("operator")
@@ -130,6 +164,7 @@ def seed(*, stdout: OutputWrapper) -> None:
         )
 
     mou = Mou.objects.get(number=MOU_NUMBER)
+    system = _demo_system(mou=mou, admin=admin, staff=staff, reviewer=reviewer)
     in_force = mou.is_active_on(timezone.localdate())
     stdout.write(
         f"  {agency.name}: MoU {mou.number}, "
@@ -141,6 +176,10 @@ def seed(*, stdout: OutputWrapper) -> None:
         stdout.write(
             f"    {membership.get_role_display()}: {membership.user.national_code} ({page})"
         )
+    stdout.write(
+        f"    Its own system (API, from this machine): client ID {system.client_id}, "
+        f"secret {SYSTEM_SECRET} (docs/api.md; /gov/api-clients/ for the admin)"
+    )
     stdout.write(
         f"  Pending application for the committee: Demo Provincial Court, "
         f"from {applicant.national_code} (review it in /admin/ as the committee reviewer)"

@@ -193,7 +193,7 @@ def revoke_api_client(*, client: ApiClient, actor: User, reasons: str) -> ApiCli
     return client
 
 
-def _secret_expiry(client: ApiClient, now: datetime.datetime) -> datetime.datetime:
+def secret_expiry(client: ApiClient, now: datetime.datetime) -> datetime.datetime:
     """A secret lasts API_SECRET_DAYS, and never past the end of the MoU's last day."""
     until = now + datetime.timedelta(days=settings.API_SECRET_DAYS)
     if client.mou.valid_until is not None:
@@ -228,7 +228,7 @@ def issue_api_client_secret(*, client: ApiClient, actor: User) -> str:
         client=client,
         digest=secret_digest(secret),
         created_at=now,
-        valid_until=_secret_expiry(client, now),
+        valid_until=secret_expiry(client, now),
     )
     _event(
         client,

@@ -9,8 +9,17 @@ from django.test import Client
 from accounts.demo import demo_user
 from accounts.models import User
 from agencies import demo
-from agencies.models import AccessRequest, Membership, MembershipRole, Mou, RequestStatus
+from agencies.models import (
+    AccessRequest,
+    ApiClient,
+    ApiClientSecret,
+    Membership,
+    MembershipRole,
+    Mou,
+    RequestStatus,
+)
 from agencies.selectors import today
+from inquiries.models import DisclosureRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +75,34 @@ def test_the_demo_staff_member_reaches_the_panel_and_the_admin_the_staff_page():
     admin = Client(HTTP_ACCEPT_LANGUAGE="en")
     admin.force_login(demo_user("agency_admin"))
     assert admin.get("/gov/staff/").status_code == 200
+
+
+def test_the_demo_system_calls_the_api_with_the_published_secret():
+    """The quick start can try the API at once: the printed client ID and secret get a token
+    from this machine, and an inquiry answers and is recorded in the demo staff member's name."""
+    output = seed_demo()
+    system = ApiClient.objects.get(name=demo.SYSTEM_NAME)
+    assert f"client ID {system.client_id}, secret {demo.SYSTEM_SECRET}" in output
+    http = Client(REMOTE_ADDR="127.0.0.1")
+    issued = http.post(
+        "/api/v1/oauth/token",
+        {
+            "grant_type": "client_credentials",
+            "client_id": system.client_id,
+            "client_secret": demo.SYSTEM_SECRET,
+        },
+    )
+    assert issued.status_code == 200, issued.content
+    answer = http.post(
+        "/api/v1/inquiries",
+        {"national_code": demo_user("citizen").national_code, "purpose": "benefit_eligibility"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {issued.json()['access_token']}",
+    )
+    assert answer.status_code == 200, answer.content
+    record = DisclosureRecord.objects.get(api_client=system)
+    assert record.staff_member == demo_user("agency_staff")
+
+    seed_demo()
+    assert ApiClient.objects.count() == 1
+    assert ApiClientSecret.objects.count() == 1
