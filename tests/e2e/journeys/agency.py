@@ -197,7 +197,7 @@ def reviewer_approves_and_records_the_mou(reviewer: Person, court: Court) -> Non
     page.fill('[name="number"]', MOU_NUMBER)
     for name in ("signed_on", "valid_from"):
         page.fill(f'[name="{name}"]', typed_date(reviewer, today - datetime.timedelta(days=1)))
-    page.fill('[name="valid_until"]', typed_date(reviewer, today.replace(year=today.year + 2)))
+    page.fill('[name="valid_until"]', typed_date(reviewer, today + datetime.timedelta(days=730)))
     signatories = {
         "fa": ("معاون بیمه‌ای (آزمایشی)", "مدیرکل مستمری‌ها (آزمایشی)", "مدیرکل نام‌نویسی (آزمایشی)"),
         "en": (

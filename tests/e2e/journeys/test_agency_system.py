@@ -57,7 +57,7 @@ def a_court_with_its_mou(device: Device) -> dict[str, str]:
         recorded_by=reviewer,
         scopes=SCOPES,
         valid_from=today - datetime.timedelta(days=30),
-        valid_until=today.replace(year=today.year + 2),
+        valid_until=today + datetime.timedelta(days=730),
     )
     first, last, _position = steps.STAFF_NAMES[device.language]
     admin = make_user(national_code(9601), ADMIN_MOBILE, first_name=court.contact_name)
