@@ -25,6 +25,8 @@ from agencies.models import (
     Agency,
     AgencyKind,
     ApiClient,
+    ApiClientAction,
+    ApiClientEvent,
     ApiClientSecret,
     Membership,
     MembershipRole,
@@ -122,6 +124,13 @@ def _demo_system(*, mou: Mou, admin: User, staff: User, reviewer: User) -> ApiCl
         now = timezone.now()
         ApiClientSecret.objects.create(
             client=system, digest=digest, created_at=now, valid_until=secret_expiry(system, now)
+        )
+        # Every change to a client is an audit row, the demo's secret included.
+        ApiClientEvent.objects.create(
+            client=system,
+            action=ApiClientAction.SECRET_ISSUED,
+            actor=admin,
+            reasons="Demo: the published secret.",
         )
     return system
 
